@@ -1,0 +1,366 @@
+//! Settings, read once at start from the environment (and `.env`), validated, with defaults.
+//!
+//! Every variable is parsed here and nowhere else: a bad value stops the process before it
+//! binds a socket or touches a database, with an error that names the variable.
+
+use std::fmt;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where the data lives, parsed from `DATABASE_URL`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// An SQLite database file (created when missing).
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL (`postgres://…` or `postgresql://…`).
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Parses `sqlite:PATH`, `sqlite://PATH`, a bare path, or a `postgres://` URL.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres(raw.to_owned()));
+        }
+        let path = match raw.strip_prefix("sqlite://") {
+            Some(path) => path,
+            None => match raw.strip_prefix("sqlite:") {
+                Some(path) => path,
+                None => {
+                    if let Some((scheme, _)) = raw.split_once("://") {
+                        return Err(format!(
+                            "unsupported scheme `{scheme}://` (expected `sqlite:PATH` or `postgres://…`)"
+                        ));
+                    }
+                    raw
+                }
+            },
+        };
+        if path.is_empty() {
+            return Err("the SQLite path is empty".into());
+        }
+        if path == ":memory:" || path.contains("mode=memory") {
+            return Err(
+                "an in-memory database cannot be shared by the connection pool; give a file path"
+                    .into(),
+            );
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+
+    /// A form safe to log: the PostgreSQL password is masked.
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("sqlite:{}", path.display()),
+            Self::Postgres(url) => redact_password(url),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    // postgres://user:password@host/db → postgres://user:***@host/db
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A string that must never reach a log line: `Debug` prints a placeholder.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines (the default).
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// Which browser origins may call the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// Any origin (`*`): fine for a public read API, since tokens travel in headers, not cookies.
+    Any,
+    /// Only these exact origins (`https://www.example.com`); empty means no cross-origin access.
+    List(Vec<String>),
+}
+
+/// Everything the server needs to know, validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub bind: SocketAddr,
+    pub jwt_secret: Option<Secret>,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<Secret>,
+    pub log_filter: String,
+    pub log_format: LogFormat,
+    pub cors_origins: CorsOrigins,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// `max-age` of `Cache-Control` on public responses.
+    pub cache_max_age: Duration,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub db_pool_size: u32,
+    /// How long a request waits for a database connection before a 503.
+    pub db_acquire_timeout: Duration,
+    pub workers: usize,
+    pub shutdown_timeout: Duration,
+}
+
+/// A variable that could not be used, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+impl Settings {
+    /// Reads the process environment (after `.env` has been loaded by the caller).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can supply their own variables.
+    /// An empty value counts as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let env = Env { get: &get };
+        Ok(Self {
+            database_url: env.parse("DATABASE_URL", "sqlite:sahifa.db", DatabaseUrl::parse)?,
+            bind: env.parse("SAHIFA_BIND", "127.0.0.1:8080", parse_bind)?,
+            jwt_secret: match get("SAHIFA_JWT_SECRET") {
+                Some(s) if s.len() < 32 => {
+                    return Err(ConfigError {
+                        var: "SAHIFA_JWT_SECRET",
+                        message: "must be at least 32 bytes long (or unset to generate one)".into(),
+                    });
+                }
+                other => other.map(Secret::new),
+            },
+            admin_email: get("SAHIFA_ADMIN_EMAIL"),
+            admin_password: get("SAHIFA_ADMIN_PASSWORD").map(Secret::new),
+            log_filter: get("RUST_LOG").unwrap_or_else(|| "info".into()),
+            log_format: env.parse("SAHIFA_LOG_FORMAT", "text", |v| match v {
+                "text" => Ok(LogFormat::Text),
+                "json" => Ok(LogFormat::Json),
+                _ => Err("expected `text` or `json`".into()),
+            })?,
+            cors_origins: env.parse("SAHIFA_CORS_ORIGINS", "", parse_origins)?,
+            max_body_bytes: env.parse("SAHIFA_MAX_BODY_BYTES", "1048576", |v| {
+                bounded(v, 1024, 64 * 1024 * 1024)
+            })?,
+            cache_max_age: env.parse("SAHIFA_CACHE_MAX_AGE", "60", |v| {
+                bounded(v, 0, 31_536_000).map(Duration::from_secs)
+            })?,
+            access_token_ttl: env.parse("SAHIFA_ACCESS_TOKEN_TTL", "900", |v| {
+                bounded(v, 30, 86_400).map(Duration::from_secs)
+            })?,
+            refresh_token_ttl: env.parse("SAHIFA_REFRESH_TOKEN_TTL", "2592000", |v| {
+                bounded(v, 60, 365 * 86_400).map(Duration::from_secs)
+            })?,
+            db_pool_size: env.parse("SAHIFA_DB_POOL_SIZE", "8", |v| bounded(v, 1, 256))?,
+            db_acquire_timeout: env.parse("SAHIFA_DB_ACQUIRE_TIMEOUT_MS", "5000", |v| {
+                bounded(v, 10, 600_000).map(Duration::from_millis)
+            })?,
+            workers: env.parse("SAHIFA_WORKERS", &default_workers().to_string(), |v| {
+                bounded(v, 1, 1024)
+            })?,
+            shutdown_timeout: env.parse("SAHIFA_SHUTDOWN_TIMEOUT", "30", |v| {
+                bounded(v, 0, 3600).map(Duration::from_secs)
+            })?,
+        })
+    }
+}
+
+struct Env<'a> {
+    get: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Env<'_> {
+    fn parse<T>(
+        &self,
+        var: &'static str,
+        default: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<T, ConfigError> {
+        let value = (self.get)(var).unwrap_or_else(|| default.to_owned());
+        parse(value.trim()).map_err(|message| ConfigError {
+            var,
+            message: format!("invalid value `{value}`: {message}"),
+        })
+    }
+}
+
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+fn bounded<T>(raw: &str, min: T, max: T) -> Result<T, String>
+where
+    T: std::str::FromStr + PartialOrd + fmt::Display + Copy,
+{
+    let value: T = raw
+        .parse()
+        .map_err(|_| format!("expected a whole number between {min} and {max}"))?;
+    if value < min || value > max {
+        return Err(format!("must be between {min} and {max}"));
+    }
+    Ok(value)
+}
+
+fn parse_bind(raw: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = raw.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    // Allow `localhost:8080`, resolved once here.
+    raw.to_socket_addrs()
+        .map_err(|_| "expected HOST:PORT, e.g. 127.0.0.1:8080".to_string())?
+        .next()
+        .ok_or_else(|| "the host name resolves to no address".to_string())
+}
+
+fn parse_origins(raw: &str) -> Result<CorsOrigins, String> {
+    if raw == "*" {
+        return Ok(CorsOrigins::Any);
+    }
+    let mut origins = Vec::new();
+    for origin in raw.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+        let (scheme, host) = origin
+            .split_once("://")
+            .ok_or_else(|| format!("`{origin}` is not an origin like https://example.com"))?;
+        if !matches!(scheme, "http" | "https") || host.is_empty() || host.contains('/') {
+            return Err(format!(
+                "`{origin}` is not an origin like https://example.com (no path, no trailing slash)"
+            ));
+        }
+        origins.push(origin.to_owned());
+    }
+    Ok(CorsOrigins::List(origins))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_api_contract() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.database_url, DatabaseUrl::Sqlite("sahifa.db".into()));
+        assert_eq!(s.bind, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(s.log_filter, "info");
+        assert_eq!(s.log_format, LogFormat::Text);
+        assert_eq!(s.cors_origins, CorsOrigins::List(vec![]));
+        assert!(s.jwt_secret.is_none());
+    }
+
+    #[test]
+    fn database_urls_of_every_accepted_form_parse() {
+        for (raw, want) in [
+            ("sqlite:data/x.db", DatabaseUrl::Sqlite("data/x.db".into())),
+            (
+                "sqlite:///tmp/x.db",
+                DatabaseUrl::Sqlite("/tmp/x.db".into()),
+            ),
+            ("x.db", DatabaseUrl::Sqlite("x.db".into())),
+            (
+                "postgres://u:p@localhost/db",
+                DatabaseUrl::Postgres("postgres://u:p@localhost/db".into()),
+            ),
+        ] {
+            assert_eq!(DatabaseUrl::parse(raw).unwrap(), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (var, value) in [
+            ("DATABASE_URL", "mysql://localhost/db"),
+            ("DATABASE_URL", "sqlite::memory:"),
+            ("SAHIFA_BIND", "not an address"),
+            ("SAHIFA_BIND", "127.0.0.1:99999"),
+            ("SAHIFA_LOG_FORMAT", "xml"),
+            ("SAHIFA_CORS_ORIGINS", "example.com"),
+            ("SAHIFA_CORS_ORIGINS", "https://example.com/"),
+            ("SAHIFA_MAX_BODY_BYTES", "-1"),
+            ("SAHIFA_DB_POOL_SIZE", "0"),
+            ("SAHIFA_JWT_SECRET", "short"),
+        ] {
+            let err = settings(&[(var, value)]).unwrap_err();
+            assert_eq!(err.var, var, "{value}");
+            assert!(err.to_string().starts_with(var), "{err}");
+        }
+    }
+
+    #[test]
+    fn postgres_passwords_are_masked_in_logs() {
+        let url = DatabaseUrl::parse("postgres://sahifa:hunter2@db:5432/news").unwrap();
+        assert_eq!(url.redacted(), "postgres://sahifa:***@db:5432/news");
+        assert!(!format!("{url:?}").contains("hunter2"));
+        assert!(!format!("{:?}", Secret::new("hunter2")).contains("hunter2"));
+    }
+
+    #[test]
+    fn cors_origins_parse_as_a_list_or_any() {
+        assert_eq!(
+            settings(&[("SAHIFA_CORS_ORIGINS", "*")])
+                .unwrap()
+                .cors_origins,
+            CorsOrigins::Any
+        );
+        assert_eq!(
+            settings(&[(
+                "SAHIFA_CORS_ORIGINS",
+                "https://a.example, http://localhost:3000"
+            )])
+            .unwrap()
+            .cors_origins,
+            CorsOrigins::List(vec![
+                "https://a.example".into(),
+                "http://localhost:3000".into()
+            ])
+        );
+    }
+}

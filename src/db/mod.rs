@@ -1,0 +1,122 @@
+//! The store: one connection type over SQLite or PostgreSQL, the pool, migrations, and the
+//! helper that runs blocking Diesel work off the async workers.
+//!
+//! This module knows nothing of HTTP or of any resource: it hands out connections and
+//! transactions, and the resource slices write their queries against [`DbConnection`].
+
+mod connection;
+mod migrations;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::RunQueryDsl;
+use diesel::r2d2::Pool;
+
+pub use connection::{Backend, ConnectError, ConnectionManager, DbConnection, write_transaction};
+pub use migrations::{MigrateError, MigrationReport, migrate};
+
+use crate::config::DatabaseUrl;
+
+/// A pooled store shared by every worker. Cloning is cheap.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool<ConnectionManager>,
+    backend: Backend,
+}
+
+/// Why the store could not be opened at start.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot open the database {url}: {source}")]
+    Connect { url: String, source: ConnectError },
+    #[error(transparent)]
+    Migrate(#[from] MigrateError),
+    #[error("cannot build the connection pool: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+}
+
+/// Why a unit of database work did not run.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Every connection stayed busy for the whole acquire timeout.
+    #[error("no database connection became free in time")]
+    Saturated,
+    /// The blocking task was cancelled or panicked.
+    #[error("the database task did not complete")]
+    TaskFailed,
+}
+
+impl Store {
+    /// Opens the database, applies pending migrations (refusing a database from a newer
+    /// binary), then builds the pool. Errors here are start-up errors, reported verbatim.
+    pub fn open(
+        url: &DatabaseUrl,
+        pool_size: u32,
+        acquire_timeout: Duration,
+    ) -> Result<(Self, MigrationReport), OpenError> {
+        let manager = ConnectionManager::new(url.clone());
+        // Connect once by hand: r2d2 would retry a bad path until its timeout, and the first
+        // error is the useful one.
+        let mut first = manager.connect_now().map_err(|source| OpenError::Connect {
+            url: url.redacted(),
+            source,
+        })?;
+        let report = migrate(&mut first)?;
+        drop(first);
+        let pool = Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(1))
+            .connection_timeout(acquire_timeout)
+            // A checkout must not cost a round trip; broken connections are detected by
+            // `has_broken` and replaced.
+            .test_on_check_out(false)
+            .build(manager)?;
+        let backend = Backend::of(url);
+        Ok((Self { pool, backend }, report))
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `work` on a pooled connection on the blocking thread pool, inside the caller's
+    /// tracing span (so its log lines keep the request id).
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        actix_web::rt::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            let mut conn = pool.get().map_err(|_| StoreError::Saturated)?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|_| StoreError::TaskFailed)?
+    }
+
+    /// Runs `work` inside a write transaction (see [`write_transaction`]).
+    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
+    {
+        self.run(move |conn| write_transaction(conn, work)).await
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        self.run(|conn| {
+            diesel::sql_query("SELECT 1")
+                .execute(conn)
+                .map_err(|_| StoreError::TaskFailed)
+        })
+        .await
+        .is_ok()
+    }
+}

@@ -1,0 +1,191 @@
+//! The JSON body extractor every write endpoint uses: content type, size limit, strict
+//! deserialization and `validator` rules, each failure a precise problem.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, mime, web};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use super::error::{ApiError, FieldErrors};
+
+/// The largest JSON body accepted, set once from the configuration as app data.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A request body that parsed as `T` (unknown fields refused by `T`'s serde attributes) and
+/// passed `T`'s validation rules.
+///
+/// Failures: 415 when the body is not declared as JSON, 413 when it is over the limit, 400
+/// when it is not JSON at all, 422 (with the offending field) when it is JSON of the wrong
+/// shape or breaks a rule.
+#[derive(Debug)]
+pub struct ValidatedJson<T>(pub T);
+
+impl<T> FromRequest for ValidatedJson<T>
+where
+    T: DeserializeOwned + Validate + 'static,
+{
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<BodyLimit>>()
+            .map_or(1024 * 1024, |l| l.0);
+        let checked = check_content_type(req).and_then(|()| check_declared_length(req, limit));
+        let mut payload = payload.take();
+        Box::pin(async move {
+            checked?;
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("bad body: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let value = parse::<T>(&body)?;
+            value.validate().map_err(validation_error)?;
+            Ok(ValidatedJson(value))
+        })
+    }
+}
+
+fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
+    let refuse = || {
+        ApiError::UnsupportedMediaType(
+            "the request body must be JSON, sent with `Content-Type: application/json`".into(),
+        )
+    };
+    let mime = req.mime_type().map_err(|_| refuse())?.ok_or_else(refuse)?;
+    let is_json = mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON);
+    if mime.type_() == mime::APPLICATION && is_json {
+        Ok(())
+    } else {
+        Err(refuse())
+    }
+}
+
+fn check_declared_length(req: &HttpRequest, limit: usize) -> Result<(), ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    match declared {
+        Some(length) if length > limit => Err(ApiError::PayloadTooLarge { limit }),
+        _ => Ok(()),
+    }
+}
+
+/// Deserializes with the path of the failing field, so a 422 can name it.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::BadRequest(
+            "the request body is empty; expected a JSON object".into(),
+        ));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => data_error(&path, &inner),
+            _ => ApiError::BadRequest(format!("the request body is not valid JSON: {inner}")),
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::BadRequest(format!("the request body is not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+/// A well-formed JSON document of the wrong shape: a 422 naming the field.
+fn data_error(path: &str, error: &serde_json::Error) -> ApiError {
+    // serde reports positions as "line 1 column 9"; the field path says more.
+    let full = error.to_string();
+    let message = full
+        .rsplit_once(" at line ")
+        .map_or(full.as_str(), |(m, _)| m)
+        .to_owned();
+    // Missing and unknown fields are reported at the parent's path; name the field itself.
+    let named = message
+        .strip_prefix("missing field `")
+        .or_else(|| message.strip_prefix("unknown field `"))
+        .and_then(|rest| rest.split('`').next());
+    let field = match (path, named) {
+        (".", Some(name)) => name.to_owned(),
+        (parent, Some(name)) => format!("{parent}.{name}"),
+        (".", None) => "body".to_owned(),
+        (path, None) => path.to_owned(),
+    };
+    let mut errors = FieldErrors::new();
+    errors.insert(field.clone(), vec![message]);
+    ApiError::Validation {
+        detail: format!("the request body has an invalid field: `{field}`"),
+        errors,
+    }
+}
+
+/// Flattens `validator`'s nested errors into `field.path` → messages.
+pub fn validation_error(errors: ValidationErrors) -> ApiError {
+    let mut fields = FieldErrors::new();
+    flatten("", &errors, &mut fields);
+    let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+    ApiError::Validation {
+        detail: format!("invalid fields: {}", names.join(", ")),
+        errors: fields,
+    }
+}
+
+fn flatten(prefix: &str, errors: &ValidationErrors, into: &mut FieldErrors) {
+    for (name, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                let messages = into.entry(path).or_default();
+                messages.extend(list.iter().map(describe));
+            }
+            ValidationErrorsKind::Struct(inner) => flatten(&path, inner, into),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    flatten(&format!("{path}[{index}]"), inner, into);
+                }
+            }
+        }
+    }
+}
+
+/// A rule's own message when it has one; otherwise one built from its code and bounds.
+fn describe(error: &validator::ValidationError) -> String {
+    if let Some(message) = &error.message {
+        return message.to_string();
+    }
+    let param = |name: &str| error.params.get(name).map(|v| v.to_string());
+    match error.code.as_ref() {
+        "length" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("length must be between {min} and {max}"),
+            (Some(min), None) => format!("length must be at least {min}"),
+            (None, Some(max)) => format!("length must be at most {max}"),
+            (None, None) => "invalid length".into(),
+        },
+        "range" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+            (Some(min), None) => format!("must be at least {min}"),
+            (None, Some(max)) => format!("must be at most {max}"),
+            (None, None) => "out of range".into(),
+        },
+        "email" => "must be a valid email address".into(),
+        "url" => "must be a valid URL".into(),
+        other => format!("is invalid ({other})"),
+    }
+}

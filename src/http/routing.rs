@@ -1,0 +1,67 @@
+//! What the router cannot say by itself: whether an unmatched request names a path that
+//! exists under another method (405 with `Allow`) or no path at all (404).
+//!
+//! The table is built from the OpenAPI document, which utoipa-actix-web collects from the very
+//! registrations that build the router, so the two cannot disagree.
+
+use actix_web::dev::ResourceDef;
+use actix_web::{HttpRequest, HttpResponse, web};
+use utoipa::openapi::OpenApi;
+
+use super::error::ApiError;
+
+/// Every documented path with the methods it answers.
+pub struct RouteTable {
+    routes: Vec<(ResourceDef, Vec<String>)>,
+}
+
+impl RouteTable {
+    /// Builds the table from `doc`, plus the undocumented routes (`extra`).
+    pub fn new(doc: &OpenApi, extra: &[(&str, &[&str])]) -> Self {
+        let mut routes = Vec::new();
+        for (path, item) in &doc.paths.paths {
+            let operations = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ];
+            let methods = operations
+                .iter()
+                .filter(|(_, present)| *present)
+                .map(|(m, _)| (*m).to_owned())
+                .collect();
+            routes.push((ResourceDef::new(path.as_str()), methods));
+        }
+        for (path, methods) in extra {
+            let methods = methods.iter().map(|m| (*m).to_owned()).collect();
+            routes.push((ResourceDef::new(*path), methods));
+        }
+        Self { routes }
+    }
+
+    /// The methods a path answers to, or `None` when no route has that path.
+    fn allowed(&self, path: &str) -> Option<Vec<String>> {
+        let mut allowed: Vec<String> = self
+            .routes
+            .iter()
+            .filter(|(def, _)| def.is_match(path))
+            .flat_map(|(_, methods)| methods.iter().cloned())
+            .collect();
+        allowed.sort();
+        allowed.dedup();
+        (!allowed.is_empty()).then_some(allowed)
+    }
+}
+
+/// The default service: 405 for a known path under the wrong method, otherwise 404.
+pub async fn fallback(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    Err(match table.allowed(req.path()) {
+        Some(allow) => ApiError::MethodNotAllowed { allow },
+        None => ApiError::NotFound(format!("no resource at {}", req.path())),
+    })
+}

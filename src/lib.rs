@@ -1,0 +1,18 @@
+//! Sahifa, a headless CMS for news publishers.
+//!
+//! The crate's map, following the path of a request:
+//! - [`config`]: settings read once from the environment;
+//! - [`startup`]: the server, its middleware and route tree;
+//! - [`telemetry`]: logging and request ids;
+//! - [`http`]: what every endpoint shares (errors, JSON extraction, routing fallbacks);
+//! - [`health`]: liveness and readiness probes;
+//! - [`db`]: the store (SQLite or PostgreSQL), pool and migrations;
+//! - [`openapi`]: the root of the OpenAPI document.
+
+pub mod config;
+pub mod db;
+pub mod health;
+pub mod http;
+pub mod openapi;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,91 @@
+//! The `sahifa` command: serve (the default), migrate, print the OpenAPI document.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use sahifa::config::Settings;
+use sahifa::db::Store;
+use sahifa::startup::Application;
+
+/// Sahifa: a headless CMS for news publishers.
+///
+/// Configuration comes from the environment and from a `.env` file in the working directory
+/// (see `.env.example` for every variable).
+#[derive(Parser)]
+#[command(version, after_help = ENV_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the HTTP server (the default): migrate the database, then serve.
+    Serve,
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Print the OpenAPI document (JSON) to standard output.
+    Openapi,
+}
+
+const ENV_HELP: &str = "\
+Environment:
+  DATABASE_URL           sqlite:PATH (default sqlite:sahifa.db) or postgres://…
+  SAHIFA_BIND            address to listen on (default 127.0.0.1:8080)
+  SAHIFA_JWT_SECRET      HMAC secret for access tokens (default: generated, kept in the database)
+  SAHIFA_ADMIN_EMAIL     first admin, created when there are no users
+  SAHIFA_ADMIN_PASSWORD  its password
+  RUST_LOG               log filter (default info); SAHIFA_LOG_FORMAT=json for JSON lines";
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    if let Err(error) = dotenvy::dotenv()
+        && !error.not_found()
+    {
+        return Err(format!(".env: {error}"));
+    }
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        print!("{}", sahifa::openapi::to_json(&sahifa::openapi::document()));
+        return Ok(());
+    }
+    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    sahifa::telemetry::init(&settings.log_filter, settings.log_format)
+        .map_err(|e| format!("RUST_LOG: {e}"))?;
+    match command {
+        Command::Serve => serve(settings),
+        Command::Migrate => {
+            let (_, report) = Store::open(&settings.database_url, 1, settings.db_acquire_timeout)
+                .map_err(|e| format!("DATABASE_URL: {e}"))?;
+            println!(
+                "applied {} migration(s); schema version {}",
+                report.applied.len(),
+                report.current.as_deref().unwrap_or("none")
+            );
+            Ok(())
+        }
+        Command::Openapi => unreachable!("handled above"),
+    }
+}
+
+fn serve(settings: Settings) -> Result<(), String> {
+    actix_web::rt::System::new().block_on(async move {
+        let bind = settings.bind;
+        let app = Application::build(settings)
+            .await
+            .map_err(|e| e.to_string())?;
+        tracing::info!("listening on http://{}:{}", bind.ip(), app.port());
+        app.run_until_stopped()
+            .await
+            .map_err(|e| format!("server: {e}"))
+    })
+}

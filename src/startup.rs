@@ -1,0 +1,219 @@
+//! Builds the server: opens the store, binds the listener, assembles the app (state,
+//! middleware, route tree) for every worker.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::http::{Method, header};
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use utoipa::openapi::OpenApi as Document;
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
+
+use crate::config::{CorsOrigins, Settings};
+use crate::db::{OpenError, Store};
+use crate::http::ApiError;
+use crate::http::json::BodyLimit;
+use crate::http::problem::problem_middleware;
+use crate::http::routing::{RouteTable, fallback};
+use crate::telemetry::{REQUEST_ID, request_context};
+use crate::{health, openapi};
+
+/// Why the server could not start. Each names the setting to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("DATABASE_URL: {0}")]
+    Database(#[from] OpenError),
+    #[error("SAHIFA_BIND: cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A server bound to its port, not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Opens and migrates the store, then binds `settings.bind` (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        // Bind first: a taken port should fail before anything touches the database.
+        let addr = settings.bind;
+        let bind_error = |source| StartupError::Bind { addr, source };
+        let listener = TcpListener::bind(settings.bind).map_err(bind_error)?;
+        let port = listener.local_addr().map_err(bind_error)?.port();
+        let (store, report) = Store::open(
+            &settings.database_url,
+            settings.db_pool_size,
+            settings.db_acquire_timeout,
+        )?;
+        tracing::info!(
+            database = %settings.database_url.redacted(),
+            applied = ?report.applied,
+            schema_version = report.current.as_deref().unwrap_or("none"),
+            "database ready"
+        );
+        let server = serve(listener, store, settings).map_err(bind_error)?;
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM; in-flight requests are given the shutdown timeout to
+    /// finish before the process exits.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// State shared by every worker, built once.
+#[derive(Clone)]
+struct Shared {
+    store: web::Data<Store>,
+    settings: web::Data<Settings>,
+    routes: web::Data<RouteTable>,
+    document: web::Data<DocumentJson>,
+}
+
+/// The OpenAPI document, serialized once, byte-identical to `openapi/openapi.json`.
+pub struct DocumentJson(pub Arc<str>);
+
+fn serve(listener: TcpListener, store: Store, settings: Settings) -> std::io::Result<Server> {
+    let document = openapi::document();
+    let shared = Shared {
+        store: web::Data::new(store),
+        routes: web::Data::new(RouteTable::new(
+            &document,
+            &[
+                ("/openapi.json", &["GET"]),
+                ("/docs", &["GET"]),
+                ("/docs/{_:.*}", &["GET"]),
+            ],
+        )),
+        document: web::Data::new(DocumentJson(openapi::to_json(&document).into())),
+        settings: web::Data::new(settings.clone()),
+    };
+    let server = HttpServer::new(move || app(shared.clone()))
+        .workers(settings.workers)
+        .shutdown_timeout(settings.shutdown_timeout.as_secs())
+        .listen(listener)?
+        .run();
+    Ok(server)
+}
+
+/// One worker's app: state, extractor configuration, routes, middleware.
+fn app(
+    shared: Shared,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let cors = cors(&shared.settings);
+    let (app, _) = routed_app();
+    app.app_data(shared.store)
+        .app_data(web::Data::new(BodyLimit(shared.settings.max_body_bytes)))
+        .app_data(shared.settings)
+        .app_data(shared.routes)
+        .app_data(shared.document)
+        .app_data(web::QueryConfig::default().error_handler(|error, _| {
+            ApiError::BadRequest(format!("invalid query string: {error}")).into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|error, _| {
+            ApiError::NotFound(format!("no resource at this path: {error}")).into()
+        }))
+        .route("/openapi.json", web::get().to(openapi_json))
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header((header::LOCATION, "/docs/"))
+                    .finish()
+            }),
+        )
+        .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::from("/openapi.json")))
+        .default_service(web::to(fallback))
+        // Outermost last: the request id wraps everything, so even refusals carry it.
+        .wrap(cors)
+        .wrap(from_fn(problem_middleware))
+        .wrap(Compress::default())
+        .wrap(from_fn(request_context))
+}
+
+/// The app with every documented route registered, and the document they make.
+pub fn routed_app() -> (
+    App<
+        impl actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Response = actix_web::dev::ServiceResponse,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    >,
+    Document,
+) {
+    App::new()
+        .into_utoipa_app()
+        .openapi(openapi::root())
+        .configure(routes)
+        .split_for_parts()
+}
+
+/// The route tree. Everything registered here appears in the OpenAPI document.
+fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(health::health).service(health::ready);
+}
+
+async fn openapi_json(document: web::Data<DocumentJson>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(document.0.to_string())
+}
+
+fn cors(settings: &Settings) -> Cors {
+    let base = Cors::default()
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            REQUEST_ID,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LINK,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::WWW_AUTHENTICATE,
+            REQUEST_ID,
+        ])
+        .max_age(3600);
+    match &settings.cors_origins {
+        CorsOrigins::Any => base.allow_any_origin(),
+        CorsOrigins::List(origins) => origins
+            .iter()
+            .fold(base, |cors, origin| cors.allowed_origin(origin)),
+    }
+}
