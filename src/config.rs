@@ -138,6 +138,12 @@ pub struct Settings {
     pub db_acquire_timeout: Duration,
     pub workers: usize,
     pub shutdown_timeout: Duration,
+    /// The header a trusted reverse proxy puts the client address in (`X-Forwarded-For`,
+    /// `X-Real-IP`). Unset: the peer address is the client, and such headers are ignored.
+    pub client_ip_header: Option<String>,
+    /// Login attempts allowed per client address, and per account, per minute.
+    pub login_rate_per_ip: u32,
+    pub login_rate_per_account: u32,
 }
 
 /// A variable that could not be used, and why.
@@ -202,6 +208,18 @@ impl Settings {
             shutdown_timeout: env.parse("SAHIFA_SHUTDOWN_TIMEOUT", "30", |v| {
                 bounded(v, 0, 3600).map(Duration::from_secs)
             })?,
+            client_ip_header: match get("SAHIFA_CLIENT_IP_HEADER") {
+                None => None,
+                Some(name) => Some(env.parse("SAHIFA_CLIENT_IP_HEADER", "", |_| {
+                    parse_header_name(name.trim())
+                })?),
+            },
+            login_rate_per_ip: env.parse("SAHIFA_LOGIN_RATE_PER_IP", "20", |v| {
+                bounded(v, 1, 1_000_000)
+            })?,
+            login_rate_per_account: env.parse("SAHIFA_LOGIN_RATE_PER_ACCOUNT", "10", |v| {
+                bounded(v, 1, 1_000_000)
+            })?,
         })
     }
 }
@@ -251,6 +269,12 @@ fn parse_bind(raw: &str) -> Result<SocketAddr, String> {
         .map_err(|_| "expected HOST:PORT, e.g. 127.0.0.1:8080".to_string())?
         .next()
         .ok_or_else(|| "the host name resolves to no address".to_string())
+}
+
+fn parse_header_name(raw: &str) -> Result<String, String> {
+    actix_web::http::header::HeaderName::from_bytes(raw.as_bytes())
+        .map(|name| name.as_str().to_owned())
+        .map_err(|_| "not a valid HTTP header name".to_string())
 }
 
 fn parse_origins(raw: &str) -> Result<CorsOrigins, String> {

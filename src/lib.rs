@@ -7,8 +7,11 @@
 //! - [`http`]: what every endpoint shares (errors, JSON extraction, routing fallbacks);
 //! - [`health`]: liveness and readiness probes;
 //! - [`db`]: the store (SQLite or PostgreSQL), pool and migrations;
-//! - [`openapi`]: the root of the OpenAPI document.
+//! - [`openapi`]: the root of the OpenAPI document;
+//! - [`auth`] and [`users`]: identity, tokens, staff accounts;
+//! - [`time`]: timestamps at the edges.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod health;
@@ -16,3 +19,5 @@ pub mod http;
 pub mod openapi;
 pub mod startup;
 pub mod telemetry;
+pub mod time;
+pub mod users;

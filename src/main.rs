@@ -26,6 +26,26 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (JSON) to standard output.
     Openapi,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create a staff account. The password is read from standard input (one line), or
+    /// prompted for without echo when standard input is a terminal.
+    Create {
+        /// The login email (compared case-insensitively).
+        #[arg(long)]
+        email: String,
+        /// admin, editor or author.
+        #[arg(long, value_parser = ["admin", "editor", "author"])]
+        role: String,
+        /// The name shown on articles (default: the part of the email before `@`).
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 const ENV_HELP: &str = "\
@@ -35,6 +55,7 @@ Environment:
   SAHIFA_JWT_SECRET      HMAC secret for access tokens (default: generated, kept in the database)
   SAHIFA_ADMIN_EMAIL     first admin, created when there are no users
   SAHIFA_ADMIN_PASSWORD  its password
+  (.env.example lists every variable)
   RUST_LOG               log filter (default info); SAHIFA_LOG_FORMAT=json for JSON lines";
 
 fn main() -> ExitCode {
@@ -73,8 +94,51 @@ fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Users(UsersCommand::Create { email, role, name }) => {
+            create_user(&settings, &email, &role, name.as_deref())
+        }
         Command::Openapi => unreachable!("handled above"),
     }
+}
+
+fn create_user(
+    settings: &Settings,
+    email: &str,
+    role: &str,
+    name: Option<&str>,
+) -> Result<(), String> {
+    let password = read_password()?;
+    let (store, _) = Store::open(&settings.database_url, 1, settings.db_acquire_timeout)
+        .map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let user = actix_web::rt::System::new().block_on(sahifa::users::create_from_cli(
+        &store, email, role, name, password,
+    ))?;
+    println!(
+        "created {} #{} <{}>",
+        user.role.as_str(),
+        user.id,
+        user.email
+    );
+    Ok(())
+}
+
+/// One line from stdin, or a no-echo prompt (asked twice) on a terminal.
+fn read_password() -> Result<String, String> {
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the passwords differ".into());
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 fn serve(settings: Settings) -> Result<(), String> {

@@ -5,6 +5,7 @@ use utoipa::openapi::OpenApi as Document;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::http::docs::*;
 use crate::http::error::Problem;
 
 /// The name of the bearer security scheme in the document.
@@ -21,8 +22,18 @@ header. Writes need a bearer token from `POST /api/v1/auth/login`.",
         license(name = "MIT", identifier = "MIT")
     ),
     servers((url = "/", description = "The server that serves this document")),
-    tags((name = "system", description = "Liveness and readiness, for load balancers and orchestrators")),
-    components(schemas(Problem)),
+    tags(
+        (name = "auth", description = "Logging in and out, token refresh, one's own account"),
+        (name = "users", description = "Staff accounts and roles (admins only)"),
+        (name = "system", description = "Liveness and readiness, for load balancers and orchestrators"),
+    ),
+    components(
+        schemas(Problem),
+        responses(
+            BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
+            PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests
+        )
+    ),
     modifiers(&BearerScheme)
 )]
 struct RootDoc;

@@ -10,24 +10,33 @@ use actix_web::http::{Method, header};
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use utoipa::openapi::OpenApi as Document;
-use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
+use crate::auth::bootstrap::ensure_first_admin;
+use crate::auth::routes::LoginLimits;
+use crate::auth::tokens::TokenKeys;
+use crate::auth::{password, secret};
 use crate::config::{CorsOrigins, Settings};
 use crate::db::{OpenError, Store};
 use crate::http::ApiError;
 use crate::http::json::BodyLimit;
 use crate::http::problem::problem_middleware;
+use crate::http::rate_limit::KeyedLimiter;
 use crate::http::routing::{RouteTable, fallback};
 use crate::telemetry::{REQUEST_ID, request_context};
-use crate::{health, openapi};
+use crate::{auth, health, openapi, users};
 
 /// Why the server could not start. Each names the setting to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("DATABASE_URL: {0}")]
     Database(#[from] OpenError),
+    #[error("{0}")]
+    Bootstrap(#[from] crate::auth::bootstrap::BootstrapError),
+    #[error("DATABASE_URL: cannot read or store the token secret: {0}")]
+    Secret(String),
     #[error("SAHIFA_BIND: cannot listen on {addr}: {source}")]
     Bind {
         addr: std::net::SocketAddr,
@@ -60,7 +69,19 @@ impl Application {
             schema_version = report.current.as_deref().unwrap_or("none"),
             "database ready"
         );
-        let server = serve(listener, store, settings).map_err(bind_error)?;
+        let keys = token_keys(&store, &settings).await?;
+        ensure_first_admin(
+            &store,
+            settings.admin_email.as_deref(),
+            settings.admin_password.as_ref(),
+        )
+        .await?;
+        // The decoy hash makes unknown-email logins as slow as wrong passwords; compute it
+        // now rather than during the first login.
+        actix_web::rt::task::spawn_blocking(password::warm_up)
+            .await
+            .map_err(|e| StartupError::Secret(e.to_string()))?;
+        let server = serve(listener, store, keys, settings).map_err(bind_error)?;
         Ok(Self { port, server })
     }
 
@@ -75,6 +96,33 @@ impl Application {
     }
 }
 
+/// The configured token secret, or the one kept in the database (created on first start).
+async fn token_keys(store: &Store, settings: &Settings) -> Result<TokenKeys, StartupError> {
+    let secret = match &settings.jwt_secret {
+        Some(secret) => secret.expose().as_bytes().to_vec(),
+        None => {
+            store
+                .write(|conn| {
+                    secret::load_or_create(conn).map_err(|e| StartupError::Secret(e.to_string()))
+                })
+                .await?
+        }
+    };
+    Ok(TokenKeys::new(&secret, settings.access_token_ttl))
+}
+
+impl From<crate::db::StoreError> for StartupError {
+    fn from(error: crate::db::StoreError) -> Self {
+        Self::Secret(error.to_string())
+    }
+}
+
+impl From<diesel::result::Error> for StartupError {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Secret(error.to_string())
+    }
+}
+
 /// State shared by every worker, built once.
 #[derive(Clone)]
 struct Shared {
@@ -82,12 +130,19 @@ struct Shared {
     settings: web::Data<Settings>,
     routes: web::Data<RouteTable>,
     document: web::Data<DocumentJson>,
+    keys: web::Data<TokenKeys>,
+    login_limits: web::Data<LoginLimits>,
 }
 
 /// The OpenAPI document, serialized once, byte-identical to `openapi/openapi.json`.
 pub struct DocumentJson(pub Arc<str>);
 
-fn serve(listener: TcpListener, store: Store, settings: Settings) -> std::io::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    store: Store,
+    keys: TokenKeys,
+    settings: Settings,
+) -> std::io::Result<Server> {
     let document = openapi::document();
     let shared = Shared {
         store: web::Data::new(store),
@@ -101,6 +156,11 @@ fn serve(listener: TcpListener, store: Store, settings: Settings) -> std::io::Re
         )),
         document: web::Data::new(DocumentJson(openapi::to_json(&document).into())),
         settings: web::Data::new(settings.clone()),
+        keys: web::Data::new(keys),
+        login_limits: web::Data::new(LoginLimits {
+            per_ip: KeyedLimiter::per_minute(settings.login_rate_per_ip),
+            per_account: KeyedLimiter::per_minute(settings.login_rate_per_account),
+        }),
     };
     let server = HttpServer::new(move || app(shared.clone()))
         .workers(settings.workers)
@@ -129,6 +189,8 @@ fn app(
         .app_data(shared.settings)
         .app_data(shared.routes)
         .app_data(shared.document)
+        .app_data(shared.keys)
+        .app_data(shared.login_limits)
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
             ApiError::BadRequest(format!("invalid query string: {error}")).into()
         }))
@@ -175,7 +237,20 @@ pub fn routed_app() -> (
 
 /// The route tree. Everything registered here appears in the OpenAPI document.
 fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(health::health).service(health::ready);
+    cfg.service(health::health).service(health::ready).service(
+        scope("/api/v1")
+            .service(auth::routes::login)
+            .service(auth::routes::refresh_token)
+            .service(auth::routes::logout)
+            .service(auth::routes::get_me)
+            .service(auth::routes::update_me)
+            .service(auth::routes::change_password)
+            .service(users::routes::list_users)
+            .service(users::routes::create_user)
+            .service(users::routes::get_user)
+            .service(users::routes::update_user)
+            .service(users::routes::delete_user),
+    );
 }
 
 async fn openapi_json(document: web::Data<DocumentJson>) -> HttpResponse {

@@ -47,6 +47,15 @@ pub enum StoreError {
     TaskFailed,
 }
 
+/// A query that failed, or could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
 impl Store {
     /// Opens the database, applies pending migrations (refusing a database from a newer
     /// binary), then builds the pool. Errors here are start-up errors, reported verbatim.
@@ -97,6 +106,16 @@ impl Store {
         })
         .await
         .map_err(|_| StoreError::TaskFailed)?
+    }
+
+    /// Runs plain queries (no transaction of their own) off the async workers.
+    pub async fn query<T, F>(&self, work: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> diesel::QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| work(conn).map_err(DbError::from))
+            .await
     }
 
     /// Runs `work` inside a write transaction (see [`write_transaction`]).

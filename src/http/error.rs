@@ -12,7 +12,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::StoreError;
+use crate::db::{DbError, StoreError};
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -70,6 +70,9 @@ impl Problem {
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
+    /// A query parameter out of its bounds: a 400 naming it, shaped like a validation problem.
+    #[error("{detail}")]
+    BadQuery { detail: String, errors: FieldErrors },
     /// No token where one is needed, or a token that is invalid.
     #[error("{0}")]
     Unauthorized(String),
@@ -124,7 +127,7 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::BadQuery { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
@@ -147,7 +150,7 @@ impl ResponseError for ApiError {
             other => other.to_string(),
         };
         let mut problem = Problem::new(status, detail);
-        if let Self::Validation { errors, .. } = self {
+        if let Self::Validation { errors, .. } | Self::BadQuery { errors, .. } = self {
             problem.errors = Some(errors.clone());
         }
         let mut response = problem.into_response();
@@ -183,6 +186,15 @@ impl From<StoreError> for ApiError {
                 }
             }
             StoreError::TaskFailed => Self::internal(error),
+        }
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(error: DbError) -> Self {
+        match error {
+            DbError::Store(e) => e.into(),
+            DbError::Query(e) => e.into(),
         }
     }
 }

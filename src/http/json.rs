@@ -113,13 +113,16 @@ fn data_error(path: &str, error: &serde_json::Error) -> ApiError {
         .rsplit_once(" at line ")
         .map_or(full.as_str(), |(m, _)| m)
         .to_owned();
-    // Missing and unknown fields are reported at the parent's path; name the field itself.
     let named = message
         .strip_prefix("missing field `")
         .or_else(|| message.strip_prefix("unknown field `"))
         .and_then(|rest| rest.split('`').next());
+    // Missing fields are reported at the parent's path; unknown ones at their own.
     let field = match (path, named) {
         (".", Some(name)) => name.to_owned(),
+        (path, Some(name)) if path == name || path.ends_with(&format!(".{name}")) => {
+            path.to_owned()
+        }
         (parent, Some(name)) => format!("{parent}.{name}"),
         (".", None) => "body".to_owned(),
         (path, None) => path.to_owned(),

@@ -1,9 +1,16 @@
 //! What every endpoint shares: the error model, the JSON extractor, routing fallbacks.
 //! Nothing here knows about a particular resource.
 
+pub mod auth;
+pub mod client_ip;
+pub mod conditional;
+pub mod docs;
 pub mod error;
+pub mod input;
 pub mod json;
+pub mod pagination;
 pub mod problem;
+pub mod rate_limit;
 pub mod routing;
 
 pub use error::{ApiError, Problem};

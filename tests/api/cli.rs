@@ -142,3 +142,203 @@ fn sigterm_stops_the_server_cleanly() {
     let status = server.wait_exit(Duration::from_secs(10));
     assert!(status.success(), "{status:?}: {}", server.log());
 }
+
+#[test]
+fn sigterm_lets_an_in_flight_request_finish() {
+    use std::io::{Read, Write};
+    let mut server = Process::serve(&[("SAHIFA_SHUTDOWN_TIMEOUT", "10")]);
+    let base = server.wait_until_listening();
+    let address = base.trim_start_matches("http://").to_owned();
+    let body = r#"{"email":"nobody@sahifa.test","password":"wrong password!!"}"#;
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    write!(
+        stream,
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{}",
+        body.len(),
+        &body[..10]
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    server.signal("TERM");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(server.child.try_wait().unwrap().is_none(), "still draining");
+    stream.write_all(&body.as_bytes()[10..]).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 401"), "{response}");
+    assert!(response.contains("application/problem+json"), "{response}");
+    let status = server.wait_exit(Duration::from_secs(15));
+    assert!(status.success(), "{status:?}");
+    // New connections are refused once draining started.
+    assert!(std::net::TcpStream::connect(&address).is_err());
+}
+
+#[actix_web::test]
+async fn a_fresh_database_gets_an_admin_with_a_password_logged_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sahifa.db");
+    let database_url = format!("sqlite:{}", db.display());
+    let server = Process::serve(&[("DATABASE_URL", &database_url)]);
+    let base = server.wait_until_listening();
+    let log = server.log();
+    let line = log
+        .lines()
+        .find(|l| l.contains("generated password"))
+        .unwrap_or_else(|| panic!("no password line: {log}"));
+    let password = line
+        .split("generated password ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let login = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "admin@localhost", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    drop(server);
+
+    let again = Process::serve(&[("DATABASE_URL", &database_url)]);
+    again.wait_until_listening();
+    assert!(!again.log().contains("generated password"), "only once");
+}
+
+#[test]
+fn an_incomplete_or_weak_admin_configuration_is_refused() {
+    for (vars, var) in [
+        (
+            vec![("SAHIFA_ADMIN_EMAIL", "a@b.test")],
+            "SAHIFA_ADMIN_EMAIL and SAHIFA_ADMIN_PASSWORD",
+        ),
+        (
+            vec![
+                ("SAHIFA_ADMIN_EMAIL", "a@b.test"),
+                ("SAHIFA_ADMIN_PASSWORD", "short"),
+            ],
+            "SAHIFA_ADMIN_PASSWORD",
+        ),
+        (
+            vec![
+                ("SAHIFA_ADMIN_EMAIL", "nope"),
+                ("SAHIFA_ADMIN_PASSWORD", "long enough password"),
+            ],
+            "SAHIFA_ADMIN_EMAIL",
+        ),
+    ] {
+        let (ok, _, stderr) = run(&["serve"], &vars);
+        assert!(!ok);
+        let last = stderr.lines().last().unwrap_or_default();
+        assert!(last.starts_with(&format!("error: {var}")), "{stderr}");
+    }
+}
+
+#[actix_web::test]
+async fn users_create_reads_the_password_from_stdin() {
+    use std::io::Write;
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let create = |email: &str| {
+        let mut child = sahifa_command(dir.path())
+            .args([
+                "users", "create", "--email", email, "--role", "editor", "--name", "Hala",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"an editor's password\n")
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let first = create("Hala@Newsroom.test");
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).contains("editor"));
+    let second = create("hala@newsroom.test");
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("already exists"));
+
+    let app = crate::helpers::spawn_app_in(
+        dir.clone(),
+        &[("SAHIFA_ADMIN_EMAIL", ""), ("SAHIFA_ADMIN_PASSWORD", "")],
+    )
+    .await;
+    let login = app
+        .login("hala@newsroom.test", "an editor's password")
+        .await;
+    assert_eq!(login.status(), 200);
+    let body: serde_json::Value = login.json().await.unwrap();
+    assert_eq!(body["user"]["display_name"], "Hala");
+    assert_eq!(body["user"]["role"], "editor");
+}
+
+#[actix_web::test]
+async fn secrets_never_reach_the_logs() {
+    let password = "a password that must stay secret";
+    let server = Process::serve(&[
+        ("RUST_LOG", "trace"),
+        ("SAHIFA_ADMIN_EMAIL", "boss@sahifa.test"),
+        ("SAHIFA_ADMIN_PASSWORD", password),
+    ]);
+    let base = server.wait_until_listening();
+    let client = reqwest::Client::new();
+    let pair: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "boss@sahifa.test", "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = pair["access_token"].as_str().unwrap();
+    let refresh = pair["refresh_token"].as_str().unwrap();
+    let me = client
+        .get(format!("{base}/api/v1/auth/me"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    let rotated: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/refresh"))
+        .json(&serde_json::json!({"refresh_token": refresh}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    client
+        .post(format!("{base}/api/v1/auth/logout"))
+        .json(&serde_json::json!({"refresh_token": rotated["refresh_token"]}))
+        .send()
+        .await
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let log = server.log();
+    assert!(log.contains("logged in"), "the log was captured: {log}");
+    for secret in [
+        password,
+        access,
+        refresh,
+        rotated["access_token"].as_str().unwrap(),
+        rotated["refresh_token"].as_str().unwrap(),
+        "$argon2id$",
+    ] {
+        assert!(
+            !log.contains(secret),
+            "a secret leaked into the log: {secret}"
+        );
+    }
+}

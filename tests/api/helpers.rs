@@ -14,12 +14,28 @@ use sahifa::startup::Application;
 use serde_json::Value;
 use tempfile::TempDir;
 
-/// A server running inside the test's runtime.
+pub const ADMIN_EMAIL: &str = "admin@sahifa.test";
+pub const ADMIN_PASSWORD: &str = "admin password for tests";
+/// Tests know the signing secret, so they can craft tokens of every kind.
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret!";
+
+/// A server running inside the test's runtime, with an admin already logged in.
 pub struct TestApp {
     pub address: String,
     pub client: Client,
     pub db_path: PathBuf,
-    _dir: TempDir,
+    pub admin_token: String,
+    _dir: Arc<TempDir>,
+}
+
+/// A staff member created for a test, logged in.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub id: i64,
+    pub email: String,
+    pub password: String,
+    pub token: String,
+    pub refresh_token: String,
 }
 
 /// Variables every test server gets; a test adds or overrides its own.
@@ -31,6 +47,18 @@ fn base_vars(db_path: &std::path::Path) -> HashMap<String, String> {
         ),
         ("SAHIFA_BIND".to_owned(), "127.0.0.1:0".to_owned()),
         ("SAHIFA_WORKERS".to_owned(), "1".to_owned()),
+        ("SAHIFA_ADMIN_EMAIL".to_owned(), ADMIN_EMAIL.to_owned()),
+        (
+            "SAHIFA_ADMIN_PASSWORD".to_owned(),
+            ADMIN_PASSWORD.to_owned(),
+        ),
+        ("SAHIFA_JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
+        // Tests log in often from one address; the limits get their own tests.
+        ("SAHIFA_LOGIN_RATE_PER_IP".to_owned(), "100000".to_owned()),
+        (
+            "SAHIFA_LOGIN_RATE_PER_ACCOUNT".to_owned(),
+            "100000".to_owned(),
+        ),
     ])
 }
 
@@ -38,27 +66,45 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
 }
 
-/// Starts a server with extra environment variables (as the binary would read them).
+/// Starts a server with extra environment variables (as the binary would read them); a
+/// variable set to "" is removed.
 pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+    spawn_app_in(dir, vars).await
+}
+
+/// Starts a server on the database in `dir` (a second server on the same data, a restart).
+pub async fn spawn_app_in(dir: Arc<TempDir>, vars: &[(&str, &str)]) -> TestApp {
     let db_path = dir.path().join("sahifa.db");
     let mut env = base_vars(&db_path);
     for (k, v) in vars {
-        env.insert((*k).to_owned(), (*v).to_owned());
+        if v.is_empty() {
+            env.remove(*k);
+        } else {
+            env.insert((*k).to_owned(), (*v).to_owned());
+        }
     }
     let settings = Settings::from_lookup(|name| env.get(name).cloned()).expect("test settings");
     let app = Application::build(settings).await.expect("server starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());
-    TestApp {
+    let mut test_app = TestApp {
         address,
         client: Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
         db_path,
+        admin_token: String::new(),
         _dir: dir,
+    };
+    if env.contains_key("SAHIFA_ADMIN_EMAIL") {
+        let login = test_app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        assert_eq!(login.status(), StatusCode::OK, "the admin logs in");
+        let body: Value = login.json().await.unwrap();
+        test_app.admin_token = body["access_token"].as_str().unwrap().to_owned();
     }
+    test_app
 }
 
 impl TestApp {
@@ -73,6 +119,79 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> Response {
         self.request(Method::GET, path).send().await.unwrap()
     }
+
+    /// The directory holding this server's database, to start another server on it.
+    pub fn data_dir(&self) -> Arc<TempDir> {
+        self._dir.clone()
+    }
+
+    /// A request with an optional bearer token and JSON body.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut request = self.request(method, path);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> Response {
+        self.send(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        let body = serde_json::json!({"email": email, "password": password});
+        self.send(Method::POST, "/api/v1/auth/login", None, Some(&body))
+            .await
+    }
+
+    /// Creates a staff member with `role` (as the admin) and logs them in.
+    pub async fn staff(&self, role: &str) -> Staff {
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let email = format!("{role}{n}@sahifa.test");
+        let password = format!("password of {role} number {n}");
+        let created = self
+            .send(
+                Method::POST,
+                "/api/v1/users",
+                Some(&self.admin_token),
+                Some(&serde_json::json!({
+                    "email": email, "display_name": format!("{role} {n}"),
+                    "role": role, "password": password
+                })),
+            )
+            .await;
+        assert_eq!(created.status(), StatusCode::CREATED, "create {role}");
+        let id = created.json::<Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let login: Value = self.login(&email, &password).await.json().await.unwrap();
+        Staff {
+            id,
+            email,
+            password,
+            token: login["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: login["refresh_token"].as_str().unwrap().to_owned(),
+        }
+    }
+}
+
+static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+
+/// Asserts the status and returns the JSON body.
+pub async fn json_of(response: Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(actual, status, "body: {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
 /// Asserts that `response` is a problem document with `status`, and returns its body.
@@ -163,7 +282,25 @@ impl Process {
                     .map(|rest| rest.split('"').next().unwrap().to_owned())
             });
             if let Some(address) = found {
-                return format!("http://{address}");
+                let base = format!("http://{address}");
+                // Listening is not yet serving: wait until a request is answered, so signal
+                // handlers are installed too.
+                while Instant::now() < deadline {
+                    let health =
+                        std::net::TcpStream::connect(address.as_str()).and_then(|mut s| {
+                            use std::io::{Read, Write};
+                            s.write_all(b"GET /health HTTP/1.0\r\n\r\n")?;
+                            let mut buf = String::new();
+                            s.read_to_string(&mut buf)?;
+                            Ok(buf)
+                        });
+                    if health.is_ok_and(|b| {
+                        b.starts_with("HTTP/1.0 200") || b.starts_with("HTTP/1.1 200")
+                    }) {
+                        return base;
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
             }
             std::thread::sleep(Duration::from_millis(20));
         }

@@ -1,0 +1,105 @@
+//! Who is calling: the one extractor every endpoint uses for its permission checks.
+//!
+//! No `Authorization` header means an anonymous reader. A header that is present but wrong —
+//! not a bearer token, a bad signature, expired, revoked — is a 401 even on a public route:
+//! a client that believes it is authenticated must never be silently served as anonymous.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+
+use super::conditional::Audience;
+use super::error::ApiError;
+use crate::auth::tokens::TokenKeys;
+use crate::auth::{AuthError, StaffUser, authenticate};
+use crate::config::Settings;
+use crate::db::Store;
+use crate::users::Role;
+
+/// The caller of a request.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Anonymous,
+    Staff(StaffUser),
+}
+
+impl Caller {
+    pub fn staff(&self) -> Option<&StaffUser> {
+        match self {
+            Self::Staff(user) => Some(user),
+            Self::Anonymous => None,
+        }
+    }
+
+    /// The staff member, when their role is at least `role`: 401 for anonymous callers,
+    /// 403 for a weaker role.
+    pub fn require(&self, role: Role) -> Result<&StaffUser, ApiError> {
+        let user = self
+            .staff()
+            .ok_or_else(|| ApiError::Unauthorized("this endpoint needs a bearer token".into()))?;
+        if user.role.at_least(role) {
+            Ok(user)
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "this needs the {} role or above; you are {}",
+                role.as_str(),
+                user.role.as_str()
+            )))
+        }
+    }
+
+    /// Responses to anonymous callers may be cached by anyone; responses to a token may not.
+    pub fn audience(&self, settings: &Settings) -> Audience {
+        match self {
+            Self::Anonymous => Audience::Public {
+                max_age: settings.cache_max_age.as_secs(),
+            },
+            Self::Staff(_) => Audience::Private,
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::InvalidToken | AuthError::Revoked => Self::Unauthorized(error.to_string()),
+            AuthError::Database(e) => e.into(),
+        }
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let header = req.headers().get(header::AUTHORIZATION).cloned();
+        let store = req.app_data::<web::Data<Store>>().cloned();
+        let keys = req.app_data::<web::Data<TokenKeys>>().cloned();
+        Box::pin(async move {
+            let Some(header) = header else {
+                return Ok(Caller::Anonymous);
+            };
+            let token = header
+                .to_str()
+                .ok()
+                .and_then(|v| {
+                    let (scheme, token) = v.split_once(' ')?;
+                    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+                })
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| {
+                    ApiError::Unauthorized(
+                        "the Authorization header must be `Bearer <access token>`".into(),
+                    )
+                })?;
+            let (Some(store), Some(keys)) = (store, keys) else {
+                return Err(ApiError::internal("auth state is not configured"));
+            };
+            Ok(Caller::Staff(authenticate(&store, &keys, token).await?))
+        })
+    }
+}

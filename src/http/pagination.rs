@@ -1,0 +1,205 @@
+//! Page-number pagination: the `page`/`per_page` query parameters, the `{data, meta}`
+//! envelope, and the RFC 8288 `Link` header.
+
+use actix_web::HttpRequest;
+use actix_web::http::header::{self, HeaderValue};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::error::ApiError;
+
+pub const DEFAULT_PER_PAGE: u32 = 20;
+pub const MAX_PER_PAGE: u32 = 100;
+/// Deep offsets cost a scan; beyond this, clients should narrow the query instead.
+pub const MAX_PAGE: u32 = 10_000;
+
+/// The page a client asks for.
+#[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 10000, default = 1)]
+    pub page: Option<u32>,
+    /// Items per page.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub per_page: Option<u32>,
+}
+
+/// A validated page request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl PageParams {
+    /// Bounds-checks the parameters: a 400 names the offending one.
+    pub fn page(self) -> Result<Page, ApiError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        if !(1..=MAX_PAGE).contains(&page) {
+            return Err(bad_query(
+                "page",
+                format!("must be between 1 and {MAX_PAGE}"),
+            ));
+        }
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(bad_query(
+                "per_page",
+                format!("must be between 1 and {MAX_PER_PAGE}"),
+            ));
+        }
+        Ok(Page { page, per_page })
+    }
+}
+
+/// A 400 for one bad query parameter, with the same `errors` map as a 422.
+pub fn bad_query(field: &str, message: String) -> ApiError {
+    match ApiError::invalid(field, message) {
+        ApiError::Validation { errors, .. } => ApiError::BadQuery {
+            detail: format!("invalid query parameter `{field}`"),
+            errors,
+        },
+        other => other,
+    }
+}
+
+impl Page {
+    pub fn offset(self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+
+    pub fn limit(self) -> i64 {
+        i64::from(self.per_page)
+    }
+
+    /// The envelope's `meta` for a result of `total` items.
+    pub fn meta(self, total: u64) -> PageMeta {
+        PageMeta {
+            page: self.page,
+            per_page: self.per_page,
+            total,
+            total_pages: total.div_ceil(u64::from(self.per_page)),
+        }
+    }
+}
+
+/// Where a page sits in the whole result.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct PageMeta {
+    #[schema(example = 1, minimum = 1)]
+    pub page: u32,
+    #[schema(example = 20, minimum = 1, maximum = 100)]
+    pub per_page: u32,
+    /// Items in the whole result.
+    #[schema(example = 137)]
+    pub total: u64,
+    #[schema(example = 7)]
+    pub total_pages: u64,
+}
+
+/// A page of items with its position.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paginated<T> {
+    pub data: Vec<T>,
+    pub meta: PageMeta,
+}
+
+/// The `Link` header for `meta`: `first`, `prev`, `next`, `last`, as references relative to
+/// the request (so they never depend on a `Host` header a proxy may have rewritten).
+pub fn link_header(req: &HttpRequest, meta: &PageMeta) -> Option<HeaderValue> {
+    let last = meta.total_pages.max(1);
+    let page = u64::from(meta.page);
+    let mut links = vec![(1, "first")];
+    if page > 1 {
+        links.push(((page - 1).min(last), "prev"));
+    }
+    if page < last {
+        links.push((page + 1, "next"));
+    }
+    links.push((last, "last"));
+    let value = links
+        .into_iter()
+        .map(|(n, rel)| format!("<{}>; rel=\"{rel}\"", page_url(req, n)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    HeaderValue::from_str(&value).ok()
+}
+
+/// The request's path and query with `page` set to `n`, other parameters kept as sent.
+fn page_url(req: &HttpRequest, n: u64) -> String {
+    let mut pairs: Vec<String> = req
+        .query_string()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("page=") && *p != "page")
+        .map(str::to_owned)
+        .collect();
+    pairs.push(format!("page={n}"));
+    format!("{}?{}", req.path(), pairs.join("&"))
+}
+
+/// Adds the `Link` header to a list response.
+pub fn with_links(
+    mut response: actix_web::HttpResponse,
+    req: &HttpRequest,
+    meta: &PageMeta,
+) -> actix_web::HttpResponse {
+    if let Some(value) = link_header(req, meta) {
+        response.headers_mut().insert(header::LINK, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn pages_are_bounded() {
+        let p = |page, per_page| PageParams { page, per_page }.page();
+        assert_eq!(
+            p(None, None).unwrap(),
+            Page {
+                page: 1,
+                per_page: 20
+            }
+        );
+        assert!(p(Some(0), None).is_err());
+        assert!(p(None, Some(0)).is_err());
+        assert!(p(None, Some(101)).is_err());
+        assert!(p(Some(MAX_PAGE + 1), None).is_err());
+        assert_eq!(p(Some(3), Some(10)).unwrap().offset(), 20);
+    }
+
+    #[test]
+    fn meta_counts_pages_rounding_up() {
+        let page = Page {
+            page: 1,
+            per_page: 20,
+        };
+        assert_eq!(page.meta(137).total_pages, 7);
+        assert_eq!(page.meta(0).total_pages, 0);
+        assert_eq!(page.meta(20).total_pages, 1);
+    }
+
+    #[test]
+    fn links_keep_other_parameters_and_name_each_relation() {
+        let req = TestRequest::get()
+            .uri("/api/v1/articles?tag=%D8%A7&page=2&per_page=10")
+            .to_http_request();
+        let meta = Page {
+            page: 2,
+            per_page: 10,
+        }
+        .meta(35);
+        let link = link_header(&req, &meta).unwrap();
+        assert_eq!(
+            link.to_str().unwrap(),
+            "</api/v1/articles?tag=%D8%A7&per_page=10&page=1>; rel=\"first\", \
+             </api/v1/articles?tag=%D8%A7&per_page=10&page=1>; rel=\"prev\", \
+             </api/v1/articles?tag=%D8%A7&per_page=10&page=3>; rel=\"next\", \
+             </api/v1/articles?tag=%D8%A7&per_page=10&page=4>; rel=\"last\""
+        );
+    }
+}
