@@ -11,13 +11,18 @@
 //! - [`auth`] and [`users`]: identity, tokens, staff accounts;
 //! - [`time`]: timestamps at the edges.
 
+pub mod articles;
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod health;
 pub mod http;
 pub mod openapi;
+pub mod sections;
+pub mod slugs;
 pub mod startup;
+pub mod tags;
 pub mod telemetry;
+pub mod text;
 pub mod time;
 pub mod users;

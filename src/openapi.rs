@@ -25,6 +25,9 @@ header. Writes need a bearer token from `POST /api/v1/auth/login`.",
     tags(
         (name = "auth", description = "Logging in and out, token refresh, one's own account"),
         (name = "users", description = "Staff accounts and roles (admins only)"),
+        (name = "articles", description = "The content: written by staff, read by everyone once published"),
+        (name = "sections", description = "How articles are organised; nested, ordered"),
+        (name = "tags", description = "Labels shared between articles"),
         (name = "system", description = "Liveness and readiness, for load balancers and orchestrators"),
     ),
     components(

@@ -26,7 +26,7 @@ use crate::http::problem::problem_middleware;
 use crate::http::rate_limit::KeyedLimiter;
 use crate::http::routing::{RouteTable, fallback};
 use crate::telemetry::{REQUEST_ID, request_context};
-use crate::{auth, health, openapi, users};
+use crate::{articles, auth, health, openapi, sections, tags, users};
 
 /// Why the server could not start. Each names the setting to fix.
 #[derive(Debug, thiserror::Error)]
@@ -239,17 +239,11 @@ pub fn routed_app() -> (
 fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::health).service(health::ready).service(
         scope("/api/v1")
-            .service(auth::routes::login)
-            .service(auth::routes::refresh_token)
-            .service(auth::routes::logout)
-            .service(auth::routes::get_me)
-            .service(auth::routes::update_me)
-            .service(auth::routes::change_password)
-            .service(users::routes::list_users)
-            .service(users::routes::create_user)
-            .service(users::routes::get_user)
-            .service(users::routes::update_user)
-            .service(users::routes::delete_user),
+            .configure(auth::routes::configure)
+            .configure(users::routes::configure)
+            .configure(sections::routes::configure)
+            .configure(articles::routes::configure)
+            .configure(tags::routes::configure),
     );
 }
 

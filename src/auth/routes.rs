@@ -312,3 +312,13 @@ pub async fn change_password(
         .await?;
     respond(&req, StatusCode::OK, &pair, Audience::Private)
 }
+
+/// Registers this slice's routes (each one lands in the OpenAPI document).
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(login)
+        .service(refresh_token)
+        .service(logout)
+        .service(get_me)
+        .service(update_me)
+        .service(change_password);
+}

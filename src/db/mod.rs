@@ -13,7 +13,9 @@ use std::time::Duration;
 use diesel::RunQueryDsl;
 use diesel::r2d2::Pool;
 
-pub use connection::{Backend, ConnectError, ConnectionManager, DbConnection, write_transaction};
+pub use connection::{
+    Backend, ConnectError, ConnectionManager, DbConnection, MultiBackend, write_transaction,
+};
 pub use migrations::{MigrateError, MigrationReport, migrate};
 
 use crate::config::DatabaseUrl;

@@ -38,4 +38,88 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_tokens -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(instance_settings, users, refresh_tokens);
+
+diesel::table! {
+    sections (id) {
+        id -> BigInt,
+        name -> Text,
+        slug -> Text,
+        description -> Nullable<Text>,
+        parent_id -> Nullable<BigInt>,
+        position -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> BigInt,
+        title -> Text,
+        slug -> Text,
+        excerpt -> Text,
+        excerpt_is_custom -> Bool,
+        body -> Text,
+        body_html -> Text,
+        status -> Text,
+        section_id -> BigInt,
+        author_id -> BigInt,
+        featured_image_url -> Nullable<Text>,
+        featured_image_alt -> Nullable<Text>,
+        featured_image_caption -> Nullable<Text>,
+        lang -> Text,
+        meta_title -> Nullable<Text>,
+        meta_description -> Nullable<Text>,
+        reading_time_minutes -> Integer,
+        comment_count -> BigInt,
+        comments_open -> Bool,
+        published_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> BigInt,
+        name -> Text,
+        key -> Text,
+        slug -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_tags (article_id, tag_id) {
+        article_id -> BigInt,
+        tag_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    slug_redirects (resource, slug) {
+        resource -> Text,
+        slug -> Text,
+        target_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(articles -> sections (section_id));
+diesel::joinable!(articles -> users (author_id));
+diesel::joinable!(article_tags -> articles (article_id));
+diesel::joinable!(article_tags -> tags (tag_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    instance_settings,
+    users,
+    refresh_tokens,
+    sections,
+    articles,
+    tags,
+    article_tags,
+    slug_redirects,
+);

@@ -22,3 +22,22 @@ fn trim_owned(raw: String) -> String {
         trimmed.to_owned()
     }
 }
+
+/// For PATCH fields that can be cleared: absent → `None` (leave as is), `null` →
+/// `Some(None)` (clear), a value → `Some(Some(v))`. Use with `#[serde(default)]`.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// [`nullable`] for text, trimmed.
+pub fn nullable_trimmed<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(
+        Option::<String>::deserialize(deserializer)?.map(trim_owned),
+    ))
+}

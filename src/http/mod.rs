@@ -11,6 +11,7 @@ pub mod json;
 pub mod pagination;
 pub mod problem;
 pub mod rate_limit;
+pub mod redirect;
 pub mod routing;
 
 pub use error::{ApiError, Problem};

@@ -20,6 +20,7 @@ const WORDS_PER_MINUTE: usize = 200;
 /// The Markdown extensions this crate parses with: GFM tables, footnotes, strikethrough and
 /// task lists. Exposed so that the `body_html` renderer parses article bodies the same way
 /// as [`plain_text`] does (otherwise an excerpt could show markup the page renders).
+#[must_use]
 pub fn markdown_options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -179,7 +180,9 @@ impl PlainText {
                 if let Some(comment) = after.strip_prefix("!--") {
                     self.in_comment = true;
                     rest = comment;
-                } else if after.starts_with(|c: char| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?')) {
+                } else if after
+                    .starts_with(|c: char| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'))
+                {
                     let name = tag_name(after);
                     if BLOCK_TAGS.contains(&name.as_str()) {
                         self.separate(Sep::Line);
@@ -317,10 +320,13 @@ fn tag_name(after_lt: &str) -> String {
         .collect()
 }
 
-/// Byte offset of `needle` (ASCII) in `haystack`, ignoring ASCII case. ASCII lower-casing
-/// keeps byte offsets, so the offset is valid in the original string.
+/// Byte offset of `needle` (ASCII) in `haystack`, ignoring ASCII case. Compares bytes in
+/// place rather than lower-casing a copy, so scanning a long HTML block stays linear.
 fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
-    haystack.to_ascii_lowercase().find(needle)
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Decodes the character references that commonly appear in hand-written HTML: `&amp;`,
@@ -375,6 +381,7 @@ fn decode_entities(text: &str) -> String {
 /// quotes and code blocks are separated by a blank line, list items and table rows by a
 /// newline. Whitespace inside a block is collapsed to single spaces; the result has no
 /// leading or trailing whitespace.
+#[must_use]
 pub fn plain_text(markdown: &str) -> String {
     let mut walker = PlainText::new();
     for event in Parser::new_ext(markdown, markdown_options()) {
@@ -389,18 +396,8 @@ pub fn plain_text(markdown: &str) -> String {
 fn is_sentence_end(c: char) -> bool {
     matches!(
         c,
-        '.' | '!'
-            | '?'
-            | '\u{061F}'
-            | '\u{2026}'
-            | '\u{06D4}'
-            | '\u{203C}'
-            | '\u{2047}'..='\u{2049}'
-            | '\u{3002}'
-            | '\u{FF01}'
-            | '\u{FF0E}'
-            | '\u{FF1F}'
-            | '\u{FF61}'
+        '.' | '!' | '?' | '\u{061F}' | '\u{2026}' | '\u{06D4}' | '\u{203C}' | '\u{2047}'
+            ..='\u{2049}' | '\u{3002}' | '\u{FF01}' | '\u{FF0E}' | '\u{FF1F}' | '\u{FF61}'
     )
 }
 
@@ -417,7 +414,21 @@ fn is_dangling(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,
-            ',' | '،' | ';' | '؛' | ':' | '-' | '–' | '—' | '(' | '[' | '{' | '«' | '“' | '‘' | '"' | '\''
+            ',' | '،'
+                | ';'
+                | '؛'
+                | ':'
+                | '-'
+                | '–'
+                | '—'
+                | '('
+                | '['
+                | '{'
+                | '«'
+                | '“'
+                | '‘'
+                | '"'
+                | '\''
         )
 }
 
@@ -435,9 +446,15 @@ fn is_dangling(c: char) -> bool {
 ///   cut inside the word, between two characters, rather than returning nothing.
 ///
 /// Callers normally pass [`EXCERPT_CHARS`]. `max_chars == 0` gives `""`.
+#[must_use]
 pub fn excerpt(markdown: &str, max_chars: usize) -> String {
     let text = plain_text(markdown);
-    let chars: Vec<char> = text.split_whitespace().collect::<Vec<_>>().join(" ").chars().collect();
+    let chars: Vec<char> = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .collect();
     if chars.len() <= max_chars {
         return chars.into_iter().collect();
     }
@@ -491,6 +508,7 @@ pub fn excerpt(markdown: &str, max_chars: usize) -> String {
 ///
 /// A word is a whitespace-separated run with at least one letter or digit; Arabic is counted
 /// exactly like Latin (clitics such as و and ال are part of their word).
+#[must_use]
 pub fn reading_time_minutes(markdown: &str) -> u32 {
     let words = plain_text(markdown)
         .split_whitespace()
@@ -530,12 +548,18 @@ mod tests {
     #[test]
     fn plain_text_drops_images_with_their_alt_text() {
         assert_eq!(plain_text("قبل ![صورة الوزير](/img/a.jpg) بعد"), "قبل بعد");
-        assert_eq!(plain_text("[![logo](x.png) الموقع](https://example.com)"), "الموقع");
+        assert_eq!(
+            plain_text("[![logo](x.png) الموقع](https://example.com)"),
+            "الموقع"
+        );
     }
 
     #[test]
     fn plain_text_drops_html_tags_comments_and_scripts() {
-        assert_eq!(plain_text("نص <b>عريض</b> و<span class=\"x\">ملون</span>"), "نص عريض وملون");
+        assert_eq!(
+            plain_text("نص <b>عريض</b> و<span class=\"x\">ملون</span>"),
+            "نص عريض وملون"
+        );
         assert_eq!(
             plain_text("<div class=\"box\">\n<p>فقرة &amp; أخرى</p>\n</div>\n\nبعد"),
             "فقرة & أخرى\n\nبعد"
@@ -558,7 +582,10 @@ mod tests {
 
     #[test]
     fn short_bodies_are_their_own_excerpt() {
-        assert_eq!(excerpt(CARS_BODY, EXCERPT_CHARS), plain_text(CARS_BODY).replace("\n\n", " "));
+        assert_eq!(
+            excerpt(CARS_BODY, EXCERPT_CHARS),
+            plain_text(CARS_BODY).replace("\n\n", " ")
+        );
         assert_eq!(excerpt("", EXCERPT_CHARS), "");
         assert_eq!(excerpt("**مرحبا**", EXCERPT_CHARS), "مرحبا");
     }
@@ -572,7 +599,10 @@ mod tests {
         );
         assert!(ex.chars().count() <= EXCERPT_CHARS);
         let first = excerpt(CARS_BODY, 80);
-        assert_eq!(first, "يتوقع خبراء أن تنخفض أسعار السيارات الكهربائية مع تراجع كلفة البطاريات.");
+        assert_eq!(
+            first,
+            "يتوقع خبراء أن تنخفض أسعار السيارات الكهربائية مع تراجع كلفة البطاريات."
+        );
     }
 
     #[test]
@@ -589,7 +619,10 @@ mod tests {
 
     #[test]
     fn without_a_fitting_sentence_the_cut_is_at_a_word_with_an_ellipsis() {
-        let ex = excerpt("ينصح الأطباء بتلقي لقاح الإنفلونزا سنوياً، وغسل اليدين بانتظام", 30);
+        let ex = excerpt(
+            "ينصح الأطباء بتلقي لقاح الإنفلونزا سنوياً، وغسل اليدين بانتظام",
+            30,
+        );
         assert_eq!(ex, "ينصح الأطباء بتلقي لقاح…");
         assert!(ex.chars().count() <= 31);
         // Dangling commas are dropped before the ellipsis.
@@ -616,8 +649,17 @@ mod tests {
     }
 
     #[test]
+    fn many_script_tags_are_handled_in_linear_time() {
+        let md = format!("<div>{}</div>", "<SCRIPT>x</Script>y".repeat(20_000));
+        assert_eq!(plain_text(&md), "y".repeat(20_000));
+    }
+
+    #[test]
     fn entities_are_decoded_in_raw_html_only_when_known() {
-        assert_eq!(decode_entities("a &amp; b &#1575; &#x627; &bogus; &"), "a & b ا ا &bogus; &");
+        assert_eq!(
+            decode_entities("a &amp; b &#1575; &#x627; &bogus; &"),
+            "a & b ا ا &bogus; &"
+        );
     }
 
     fn word() -> impl Strategy<Value = String> {
@@ -625,8 +667,19 @@ mod tests {
     }
 
     fn inline() -> impl Strategy<Value = String> {
-        (word(), 0..7u8, prop_oneof![Just(""), Just("."), Just("،"), Just("؟"), Just(","), Just("!")]).prop_map(
-            |(w, style, punct)| {
+        (
+            word(),
+            0..7u8,
+            prop_oneof![
+                Just(""),
+                Just("."),
+                Just("،"),
+                Just("؟"),
+                Just(","),
+                Just("!")
+            ],
+        )
+            .prop_map(|(w, style, punct)| {
                 let w = match style {
                     0 => format!("**{w}**"),
                     1 => format!("*{w}*"),
@@ -636,8 +689,7 @@ mod tests {
                     _ => w,
                 };
                 format!("{w}{punct}")
-            },
-        )
+            })
     }
 
     fn block() -> impl Strategy<Value = String> {

@@ -32,6 +32,7 @@ const MAX_TAG_LEN: usize = 64;
 ///
 /// Grandfathered irregular tags (`i-klingon`, `en-GB-oed`) are not accepted; they are
 /// deprecated and have modern replacements. At most 64 characters.
+#[must_use]
 pub fn is_valid_language_tag(tag: &str) -> bool {
     if tag.is_empty() || tag.len() > MAX_TAG_LEN {
         return false;
@@ -62,7 +63,8 @@ pub fn is_valid_language_tag(tag: &str) -> bool {
         i += 1;
     }
     if i < parts.len()
-        && ((parts[i].len() == 2 && is_alpha(parts[i])) || (parts[i].len() == 3 && is_digit(parts[i])))
+        && ((parts[i].len() == 2 && is_alpha(parts[i]))
+            || (parts[i].len() == 3 && is_digit(parts[i])))
     {
         i += 1;
     }
@@ -115,6 +117,7 @@ fn is_private_use(parts: &[&str]) -> bool {
 ///
 /// Only case changes: no subtag is replaced (`iw` stays `iw`). Meant for valid tags (check
 /// with [`is_valid_language_tag`] first); other input is case-mapped by the same rule.
+#[must_use]
 pub fn canonical_language_tag(tag: &str) -> String {
     let mut after_singleton = false;
     let parts: Vec<String> = tag
@@ -162,6 +165,7 @@ pub enum Direction {
 
 impl Direction {
     /// The wire form, as in JSON and the HTML `dir` attribute: `"ltr"` or `"rtl"`.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Ltr => "ltr",
@@ -207,11 +211,9 @@ const RTL_LANGUAGES: [&str; 47] = [
 /// → ltr). Anything unknown, private-use or malformed is LTR — the safe default for a page
 /// that will still render. Tolerant of case and of `_` separators, since it is also used on
 /// stored values.
+#[must_use]
 pub fn direction(tag: &str) -> Direction {
-    let parts: Vec<String> = tag
-        .split(['-', '_'])
-        .map(str::to_ascii_lowercase)
-        .collect();
+    let parts: Vec<String> = tag.split(['-', '_']).map(str::to_ascii_lowercase).collect();
     let Some(language) = parts.first() else {
         return Direction::Ltr;
     };
@@ -235,10 +237,31 @@ mod tests {
     #[test]
     fn common_tags_are_valid() {
         for tag in [
-            "ar", "ar-EG", "ar-eg", "AR-EG", "en", "en-US", "en-GB", "fr", "zh-Hant-TW", "sr-Latn-RS",
-            "ar-001", "es-419", "x-private", "ar-x-sahifa", "de-DE-1996", "sl-rozaj-biske",
-            "zh-yue-HK", "ar-arz", "ar-u-nu-arab", "en-a-bbb-x-a-ccc", "ku-Arab-IQ", "arz", "ckb",
-            "ha-Arab", "az-Latn-AZ",
+            "ar",
+            "ar-EG",
+            "ar-eg",
+            "AR-EG",
+            "en",
+            "en-US",
+            "en-GB",
+            "fr",
+            "zh-Hant-TW",
+            "sr-Latn-RS",
+            "ar-001",
+            "es-419",
+            "x-private",
+            "ar-x-sahifa",
+            "de-DE-1996",
+            "sl-rozaj-biske",
+            "zh-yue-HK",
+            "ar-arz",
+            "ar-u-nu-arab",
+            "en-a-bbb-x-a-ccc",
+            "ku-Arab-IQ",
+            "arz",
+            "ckb",
+            "ha-Arab",
+            "az-Latn-AZ",
             // Well-formed by the grammar (a 3-letter extlang), though no such subtag exists.
             "en-USA",
         ] {
@@ -249,13 +272,38 @@ mod tests {
     #[test]
     fn malformed_tags_are_rejected() {
         for tag in [
-            "", "english", "arabic", "a", "en_US", "en-", "-en", "en--US", "e1", "en US", "عربي",
-            "en-x", "x", "x-", "x-toolongsubtag", "de-DE-1996-1996", "en-a-bbb-a-ccc", "en-u",
-            "en-u-x-a", "i-klingon", "1en", "en-Latn-Latn", "en-US-EG", "toolong", "ar-EG-",
+            "",
+            "english",
+            "arabic",
+            "a",
+            "en_US",
+            "en-",
+            "-en",
+            "en--US",
+            "e1",
+            "en US",
+            "عربي",
+            "en-x",
+            "x",
+            "x-",
+            "x-toolongsubtag",
+            "de-DE-1996-1996",
+            "en-a-bbb-a-ccc",
+            "en-u",
+            "en-u-x-a",
+            "i-klingon",
+            "1en",
+            "en-Latn-Latn",
+            "en-US-EG",
+            "toolong",
+            "ar-EG-",
         ] {
             assert!(!is_valid_language_tag(tag), "{tag}");
         }
-        assert!(!is_valid_language_tag(&format!("en-{}", ["abcdefgh"; 10].join("-"))));
+        assert!(!is_valid_language_tag(&format!(
+            "en-{}",
+            ["abcdefgh"; 10].join("-")
+        )));
     }
 
     #[test]
@@ -273,24 +321,52 @@ mod tests {
 
     #[test]
     fn arabic_script_languages_are_rtl() {
-        for tag in ["ar", "ar-EG", "AR-sa", "fa", "fa-IR", "ur", "he", "iw", "yi", "ps", "sd", "ug", "dv", "ckb", "arc", "syr", "arz", "nqo"] {
+        for tag in [
+            "ar", "ar-EG", "AR-sa", "fa", "fa-IR", "ur", "he", "iw", "yi", "ps", "sd", "ug", "dv",
+            "ckb", "arc", "syr", "arz", "nqo",
+        ] {
             assert_eq!(direction(tag), Direction::Rtl, "{tag}");
         }
     }
 
     #[test]
     fn the_script_subtag_decides_when_present() {
-        for tag in ["ku-Arab", "ha-Arab", "az-Arab-IR", "pa-Arab", "ms-Arab", "ff-Adlm", "uz-Arab", "ji-Hebr", "man-Nkoo"] {
+        for tag in [
+            "ku-Arab",
+            "ha-Arab",
+            "az-Arab-IR",
+            "pa-Arab",
+            "ms-Arab",
+            "ff-Adlm",
+            "uz-Arab",
+            "ji-Hebr",
+            "man-Nkoo",
+        ] {
             assert_eq!(direction(tag), Direction::Rtl, "{tag}");
         }
-        for tag in ["ku-Latn", "az-Latn", "ar-Latn", "uz-Cyrl", "sd-Deva", "tg-Cyrl"] {
+        for tag in [
+            "ku-Latn", "az-Latn", "ar-Latn", "uz-Cyrl", "sd-Deva", "tg-Cyrl",
+        ] {
             assert_eq!(direction(tag), Direction::Ltr, "{tag}");
         }
     }
 
     #[test]
     fn everything_else_is_ltr() {
-        for tag in ["en", "en-US", "zh-Hant-TW", "ku", "ha", "az", "tr", "x-private", "", "english", "en_US", "qq-ZZ"] {
+        for tag in [
+            "en",
+            "en-US",
+            "zh-Hant-TW",
+            "ku",
+            "ha",
+            "az",
+            "tr",
+            "x-private",
+            "",
+            "english",
+            "en_US",
+            "qq-ZZ",
+        ] {
             assert_eq!(direction(tag), Direction::Ltr, "{tag}");
         }
         // Tolerant of stored values with `_`; subtags after a singleton are not scripts.
@@ -301,8 +377,14 @@ mod tests {
 
     #[test]
     fn direction_serializes_as_html_dir_values() {
-        assert_eq!(serde_json::to_string(&Direction::Rtl).ok().as_deref(), Some("\"rtl\""));
-        assert_eq!(serde_json::from_str::<Direction>("\"ltr\"").ok(), Some(Direction::Ltr));
+        assert_eq!(
+            serde_json::to_string(&Direction::Rtl).ok().as_deref(),
+            Some("\"rtl\"")
+        );
+        assert_eq!(
+            serde_json::from_str::<Direction>("\"ltr\"").ok(),
+            Some(Direction::Ltr)
+        );
         assert!(serde_json::from_str::<Direction>("\"RTL\"").is_err());
         assert_eq!(Direction::Rtl.as_str(), "rtl");
         assert_eq!(Direction::Ltr.as_str(), "ltr");

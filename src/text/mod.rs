@@ -12,13 +12,14 @@
 //! - [`slug`]: [`slugify`] turns a title into a Unicode URL slug (Arabic letters kept as
 //!   written, tashkeel and tatweel removed, punctuation and spaces → single hyphens);
 //!   [`is_valid_slug`] checks a slug given explicitly.
-//! - [`normalize`]: [`normalize()`] and [`tokenize`], the *search* normalizer (alef forms,
+//! - [`normalize`](mod@normalize): [`normalize()`] and [`tokenize`], the *search* normalizer (alef forms,
 //!   ى/ي, ة/ه, digits, case, diacritics folded). It is deliberately more aggressive than
 //!   [`slugify`]: a slug is shown to readers, a normalized token never is.
-//! - [`stem`]: [`stem()`] and [`stem_tokens`], a light Arabic stemmer in the style of
+//! - [`stem`](mod@stem): [`stem()`] and [`stem_tokens`], a light Arabic stemmer in the style of
 //!   Lucene's `ArabicStemmer` (Larkey et al., "light10").
-//! - [`excerpt`]: [`plain_text`], [`excerpt()`] and [`reading_time_minutes`], derived from an
+//! - [`excerpt`](mod@excerpt): [`plain_text`], [`excerpt()`] and [`reading_time_minutes`], derived from an
 //!   article's Markdown body.
+//! - [`markdown`]: [`markdown::render`], Markdown to sanitized HTML for `body_html`.
 //! - [`lang`]: [`is_valid_language_tag`], [`canonical_language_tag`] and [`direction`] for the
 //!   article's `lang` / `dir` fields.
 //!
@@ -36,6 +37,7 @@
 
 pub mod excerpt;
 pub mod lang;
+pub mod markdown;
 pub mod normalize;
 pub mod slug;
 pub mod stem;

@@ -192,6 +192,7 @@ fn fold_arabic_letter(c: char) -> char {
 ///
 /// The result is idempotent (`normalize(normalize(x)) == normalize(x)`) and never contains
 /// tashkeel, tatweel or a hamza form of alef.
+#[must_use]
 pub fn normalize(text: &str) -> String {
     let lowered = text.nfkc().collect::<String>().to_lowercase();
     let mut out = String::with_capacity(lowered.len());
@@ -242,6 +243,7 @@ pub fn normalize(text: &str) -> String {
 ///
 /// These are the units that go into the index and that a query is matched by; with the
 /// normalizer's separators, "٢٫١٪" yields the tokens `2` and `1`, on both sides alike.
+#[must_use]
 pub fn tokenize(text: &str) -> Vec<String> {
     normalize(text)
         .split_whitespace()
@@ -318,7 +320,10 @@ mod tests {
             normalize("هل من تفاصيل إضافية حول الاتفاق؟"),
             "هل من تفاصيل اضافيه حول الاتفاق"
         );
-        assert_eq!(normalize("قمة دولية، وناقش؛ الجانبان"), "قمه دوليه وناقش الجانبان");
+        assert_eq!(
+            normalize("قمة دولية، وناقش؛ الجانبان"),
+            "قمه دوليه وناقش الجانبان"
+        );
         assert_eq!(normalize("ينمو ٢٫١٪ في"), "ينمو 2 1 في");
     }
 
@@ -339,7 +344,10 @@ mod tests {
     #[test]
     fn latin_is_lowercased_and_diacritics_fold_like_fts5() {
         assert_eq!(normalize("Crème Brûlée"), "creme brulee");
-        assert_eq!(normalize("Rust reaches another MILESTONE"), "rust reaches another milestone");
+        assert_eq!(
+            normalize("Rust reaches another MILESTONE"),
+            "rust reaches another milestone"
+        );
         assert_eq!(normalize("Straße Øresund Łódź"), "strasse oresund lodz");
         assert_eq!(normalize("actix-web"), "actix web");
     }
@@ -348,7 +356,10 @@ mod tests {
     fn compatibility_forms_are_unified_by_nfkc() {
         // Arabic presentation forms (lam-alef ligature, isolated letters) and full-width Latin.
         assert_eq!(normalize("\u{FEFB}"), "لا");
-        assert_eq!(normalize("\u{FE8D}\u{FEDF}\u{FEE4}\u{FEE8}"), normalize("المن"));
+        assert_eq!(
+            normalize("\u{FE8D}\u{FEDF}\u{FEE4}\u{FEE8}"),
+            normalize("المن")
+        );
         assert_eq!(normalize("ＲＵＳＴ"), "rust");
     }
 
@@ -369,7 +380,10 @@ mod tests {
             tokenize("طوكيو وواشنطن تبحثان توسيع التعاون الأمني"),
             vec!["طوكيو", "وواشنطن", "تبحثان", "توسيع", "التعاون", "الامني"]
         );
-        assert_eq!(tokenize("أسعار السيارات الكهربائية: هل تنخفض في 2026؟").len(), 7);
+        assert_eq!(
+            tokenize("أسعار السيارات الكهربائية: هل تنخفض في 2026؟").len(),
+            7
+        );
         assert!(tokenize(" … ").is_empty());
     }
 

@@ -46,6 +46,7 @@ pub const MAX_SLUG_CHARS: usize = 80;
 ///   between a letter and its combining mark, and never leaving a trailing hyphen.
 ///
 /// The function is idempotent: `slugify(slugify(x)) == slugify(x)`.
+#[must_use]
 pub fn slugify(title: &str) -> String {
     let lowered = title.nfkc().collect::<String>().to_lowercase();
     let mut out = String::with_capacity(lowered.len());
@@ -123,6 +124,7 @@ fn truncate(slug: &str) -> String {
 /// Checking against `slugify` itself keeps one definition of "a slug": anything a client may
 /// send is something the server could have generated, so it is NFC, lower-case, free of
 /// tashkeel and of URL-reserved characters.
+#[must_use]
 pub fn is_valid_slug(s: &str) -> bool {
     !s.is_empty() && s.chars().count() <= MAX_SLUG_CHARS && slugify(s) == s
 }
@@ -181,15 +183,24 @@ mod tests {
     fn all_kinds_of_punctuation_and_symbols_are_separators() {
         let title = "a،b؛c؟d«e»f“g”h‘i’j…k—l–m-n_o.p,q:r;s!t?u/v\\w(x)y[z]1{2}3'4\"5@6#7%8&9*0+a=b<c>d|e~f^g`h$i";
         let slug = slugify(title);
-        assert_eq!(slug.matches('-').count(), slug.chars().filter(|c| c.is_alphanumeric()).count() - 1);
-        assert_eq!(slugify("Rock & Roll / 2026 — 50% off?"), "rock-roll-2026-50-off");
+        assert_eq!(
+            slug.matches('-').count(),
+            slug.chars().filter(|c| c.is_alphanumeric()).count() - 1
+        );
+        assert_eq!(
+            slugify("Rock & Roll / 2026 — 50% off?"),
+            "rock-roll-2026-50-off"
+        );
         assert_eq!(slugify("don't"), "don-t");
         assert_eq!(slugify("C++ → Rust ★"), "c-rust");
     }
 
     #[test]
     fn whitespace_of_every_kind_collapses_and_invisible_marks_vanish() {
-        assert_eq!(slugify("  مستشفى\u{00A0}جديد\t\n يفتح\u{2003}أبوابه  "), "مستشفى-جديد-يفتح-أبوابه");
+        assert_eq!(
+            slugify("  مستشفى\u{00A0}جديد\t\n يفتح\u{2003}أبوابه  "),
+            "مستشفى-جديد-يفتح-أبوابه"
+        );
         assert_eq!(slugify("\u{200F}الأمن\u{200E} قمة"), "الأمن-قمة");
         assert_eq!(slugify("می\u{200C}خواهم"), "میخواهم");
         assert_eq!(slugify("ab\u{200D}cd\u{FEFF}"), "abcd");
@@ -204,7 +215,10 @@ mod tests {
             slugify("Rust reaches another milestone in web services"),
             "rust-reaches-another-milestone-in-web-services"
         );
-        assert_eq!(slugify("Why headless CMSs are winning newsrooms"), "why-headless-cmss-are-winning-newsrooms");
+        assert_eq!(
+            slugify("Why headless CMSs are winning newsrooms"),
+            "why-headless-cmss-are-winning-newsrooms"
+        );
         assert_eq!(slugify("Straße in Łódź"), "strasse-in-lodz");
         assert_eq!(slugify("ＦＵＬＬ width"), "full-width");
     }

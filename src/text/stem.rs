@@ -61,6 +61,7 @@ fn is_arabic_word(token: &str) -> bool {
 /// the result is never empty for a non-empty token and never longer than it. Any token that
 /// is not made only of Arabic letters — Latin words, numbers, mixed tokens — is returned
 /// unchanged: no English stemming is wanted.
+#[must_use]
 pub fn stem(token: &str) -> String {
     if !is_arabic_word(token) {
         return token.to_owned();
@@ -87,6 +88,7 @@ pub fn stem(token: &str) -> String {
 }
 
 /// Tokenizes text with [`tokenize`] (so it is normalized first) and stems each token.
+#[must_use]
 pub fn stem_tokens(text: &str) -> Vec<String> {
     tokenize(text).iter().map(|t| stem(t)).collect()
 }
@@ -104,7 +106,15 @@ mod tests {
     #[test]
     fn attached_article_and_conjunctions_give_one_stem() {
         let expected = stem_of("تعاون");
-        for word in ["التعاون", "تعاون", "والتعاون", "بالتعاون", "للتعاون", "فالتعاون", "كالتعاون"] {
+        for word in [
+            "التعاون",
+            "تعاون",
+            "والتعاون",
+            "بالتعاون",
+            "للتعاون",
+            "فالتعاون",
+            "كالتعاون",
+        ] {
             assert_eq!(stem_of(word), expected, "{word}");
         }
         assert_eq!(expected, "تعا");
@@ -113,7 +123,8 @@ mod tests {
     #[test]
     fn hamza_forms_and_prefixes_give_one_stem() {
         let expected = stem_of("أمن");
-        for word in ["الأمن", "أمن", "للأمن", "بالأمن", "والأمن", "الأَمْنُ", "امن"] {
+        for word in ["الأمن", "أمن", "للأمن", "بالأمن", "والأمن", "الأَمْنُ", "امن"]
+        {
             assert_eq!(stem_of(word), expected, "{word}");
         }
         assert_eq!(expected, "امن");

@@ -284,3 +284,12 @@ fn ensure_email_free(
         _ => Ok(()),
     }
 }
+
+/// Registers this slice's routes (each one lands in the OpenAPI document).
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_users)
+        .service(create_user)
+        .service(get_user)
+        .service(update_user)
+        .service(delete_user);
+}

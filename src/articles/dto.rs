@@ -1,0 +1,318 @@
+//! What the article endpoints read and write.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::{Validate, ValidationError};
+
+use super::Status;
+use crate::http::input::{nullable, nullable_trimmed, trimmed, trimmed_opt};
+use crate::text::Direction;
+use crate::time::Timestamp;
+
+pub const MAX_TAGS: usize = 20;
+
+/// The section an article is in.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SectionRef {
+    #[schema(example = 1)]
+    pub id: i64,
+    #[schema(example = "العالم")]
+    pub name: String,
+    #[schema(example = "العالم")]
+    pub slug: String,
+}
+
+/// Who wrote an article. Never an email.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuthorRef {
+    #[schema(example = 7)]
+    pub id: i64,
+    #[schema(example = "ليلى حسن")]
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeaturedImage {
+    /// An absolute `http` or `https` URL.
+    #[serde(deserialize_with = "trimmed")]
+    #[validate(length(max = 2000), custom(function = "web_url"))]
+    #[schema(
+        example = "https://cdn.example.com/2026/11/tokyo.jpg",
+        format = "uri",
+        max_length = 2000
+    )]
+    pub url: String,
+    /// Text for readers who cannot see the image.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[validate(length(max = 300))]
+    #[schema(example = "وزيرا الدفاع الياباني والأمريكي في طوكيو", max_length = 300)]
+    pub alt: Option<String>,
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
+    pub caption: Option<String>,
+}
+
+/// An article as it appears in lists: everything but the body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleSummary {
+    #[schema(example = 42)]
+    pub id: i64,
+    #[schema(example = "طوكيو وواشنطن تبحثان توسيع التعاون الأمني")]
+    pub title: String,
+    #[schema(example = "طوكيو-وواشنطن-تبحثان-توسيع-التعاون-الأمني")]
+    pub slug: String,
+    #[schema(example = "التقى وزير الدفاع الياباني نظيره الأمريكي على هامش قمة دولية.")]
+    pub excerpt: String,
+    pub status: Status,
+    pub section: SectionRef,
+    #[schema(example = json!(["اليابان", "الولايات المتحدة"]))]
+    pub tags: Vec<String>,
+    pub author: AuthorRef,
+    pub featured_image: Option<FeaturedImage>,
+    /// BCP 47 language tag of the content.
+    #[schema(example = "ar")]
+    pub lang: String,
+    /// Text direction, derived from `lang`.
+    pub dir: Direction,
+    pub meta_title: Option<String>,
+    pub meta_description: Option<String>,
+    #[schema(example = 3)]
+    pub reading_time_minutes: i32,
+    /// Approved comments.
+    #[schema(example = 5)]
+    pub comment_count: i64,
+    pub comments_open: bool,
+    /// When the article became (or becomes, when scheduled) visible to readers.
+    pub published_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// Search results only: the passage that matched, HTML-escaped, matches in `<mark>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "…ناقش الجانبان سبل تعزيز <mark>التعاون</mark> بين البلدين…")]
+    pub snippet: Option<String>,
+}
+
+/// A whole article.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Article {
+    #[serde(flatten)]
+    pub summary: ArticleSummary,
+    /// Markdown source.
+    #[schema(example = "التقى وزير الدفاع الياباني **نظيره الأمريكي** على هامش قمة دولية.")]
+    pub body: String,
+    /// The body rendered to HTML and sanitized: safe to insert into a page as is.
+    #[schema(
+        example = "<p>التقى وزير الدفاع الياباني <strong>نظيره الأمريكي</strong> على هامش قمة دولية.</p>"
+    )]
+    pub body_html: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateArticle {
+    #[serde(deserialize_with = "trimmed")]
+    #[validate(length(min = 1, max = 300))]
+    #[schema(
+        example = "طوكيو وواشنطن تبحثان توسيع التعاون الأمني",
+        min_length = 1,
+        max_length = 300
+    )]
+    pub title: String,
+    /// Generated from the title when absent (`-2`, `-3` … when taken). Given explicitly it
+    /// must be in slug form, and a taken one is a 409.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[validate(length(min = 1, max = 80))]
+    #[schema(min_length = 1, max_length = 80)]
+    pub slug: Option<String>,
+    /// Derived from the body (whole sentences) when absent.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
+    pub excerpt: Option<String>,
+    /// Markdown.
+    #[validate(length(min = 1, max = 200000))]
+    #[schema(
+        example = "التقى وزير الدفاع الياباني **نظيره الأمريكي** على هامش قمة دولية.",
+        min_length = 1,
+        max_length = 200000
+    )]
+    pub body: String,
+    /// Defaults to `draft`. Authors may create `draft` or `review` only.
+    #[serde(default)]
+    pub status: Option<Status>,
+    #[schema(example = 1)]
+    pub section_id: i64,
+    #[serde(default)]
+    #[validate(custom(function = "tag_list"))]
+    #[schema(example = json!(["اليابان", "الدفاع"]), max_items = 20)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    #[validate(nested)]
+    pub featured_image: Option<FeaturedImage>,
+    /// BCP 47; defaults to `ar`.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[validate(custom(function = "language_tag"))]
+    #[schema(example = "ar", max_length = 64)]
+    pub lang: Option<String>,
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
+    pub meta_title: Option<String>,
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
+    pub meta_description: Option<String>,
+    /// Defaults to true.
+    #[serde(default)]
+    pub comments_open: Option<bool>,
+    /// When published without it: now. In the future: scheduled.
+    #[serde(default)]
+    pub published_at: Option<Timestamp>,
+}
+
+/// A change to an article. Absent fields stay as they are; `null` clears a nullable field
+/// (`excerpt: null` goes back to the derived excerpt).
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateArticle {
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
+    pub title: Option<String>,
+    /// A new slug; the old one keeps resolving with a 301.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[validate(length(min = 1, max = 80))]
+    #[schema(min_length = 1, max_length = 80)]
+    pub slug: Option<String>,
+    #[serde(default, deserialize_with = "nullable_trimmed")]
+    #[validate(length(max = 1000))]
+    #[schema(value_type = Option<String>, max_length = 1000)]
+    pub excerpt: Option<Option<String>>,
+    #[serde(default)]
+    #[validate(length(min = 1, max = 200000))]
+    #[schema(min_length = 1, max_length = 200000)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub status: Option<Status>,
+    #[serde(default)]
+    pub section_id: Option<i64>,
+    #[serde(default)]
+    #[validate(custom(function = "tag_list"))]
+    #[schema(max_items = 20)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[validate(nested)]
+    #[schema(value_type = Option<FeaturedImage>)]
+    pub featured_image: Option<Option<FeaturedImage>>,
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[validate(custom(function = "language_tag"))]
+    #[schema(max_length = 64)]
+    pub lang: Option<String>,
+    #[serde(default, deserialize_with = "nullable_trimmed")]
+    #[validate(length(max = 200))]
+    #[schema(value_type = Option<String>, max_length = 200)]
+    pub meta_title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable_trimmed")]
+    #[validate(length(max = 500))]
+    #[schema(value_type = Option<String>, max_length = 500)]
+    pub meta_description: Option<Option<String>>,
+    #[serde(default)]
+    pub comments_open: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Timestamp>)]
+    pub published_at: Option<Option<Timestamp>>,
+}
+
+/// How a list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+pub enum Sort {
+    /// Newest first (the default).
+    #[default]
+    #[serde(rename = "-published_at")]
+    NewestFirst,
+    #[serde(rename = "published_at")]
+    OldestFirst,
+    /// Recently changed first.
+    #[serde(rename = "-updated_at")]
+    RecentlyUpdated,
+    #[serde(rename = "title")]
+    Title,
+}
+
+/// Which articles a list shows. Anonymous callers see published, due articles; staff may ask
+/// for other statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusFilter {
+    Draft,
+    Review,
+    Published,
+    Archived,
+    /// Scheduled: published with a `published_at` still in the future.
+    Scheduled,
+    /// Every status the caller may see.
+    Any,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleFilters {
+    /// A section id or slug; its subsections are included.
+    #[param(example = "الاقتصاد-والبنوك")]
+    pub section: Option<String>,
+    /// A tag name or slug (compared the way search compares words).
+    #[param(example = "اليابان")]
+    pub tag: Option<String>,
+    /// An author's user id.
+    pub author: Option<i64>,
+    /// Staff only (with a token).
+    pub status: Option<StatusFilter>,
+    /// Published at or after this instant.
+    pub published_after: Option<Timestamp>,
+    /// Published before this instant.
+    pub published_before: Option<Timestamp>,
+    pub sort: Option<Sort>,
+}
+
+fn web_url(url: &str) -> Result<(), ValidationError> {
+    match url::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => Ok(()),
+        _ => Err(ValidationError::new("url")
+            .with_message("must be an absolute http or https URL".into())),
+    }
+}
+
+fn language_tag(tag: &str) -> Result<(), ValidationError> {
+    if crate::text::is_valid_language_tag(tag) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("lang")
+            .with_message("must be a BCP 47 language tag such as `ar`, `ar-EG` or `en`".into()))
+    }
+}
+
+fn tag_list(tags: &[String]) -> Result<(), ValidationError> {
+    let fail = |message: String| Err(ValidationError::new("tags").with_message(message.into()));
+    if tags.len() > MAX_TAGS {
+        return fail(format!("at most {MAX_TAGS} tags"));
+    }
+    let mut seen = HashSet::new();
+    for tag in tags {
+        let trimmed = tag.trim();
+        let chars = trimmed.chars().count();
+        if chars == 0 || chars > 50 {
+            return fail("each tag must be 1 to 50 characters".into());
+        }
+        if crate::tags::key(trimmed).is_empty() {
+            return fail(format!("`{trimmed}` has no letters or digits"));
+        }
+        if !seen.insert(crate::tags::key(trimmed)) {
+            return fail(format!("`{trimmed}` is listed twice"));
+        }
+    }
+    Ok(())
+}

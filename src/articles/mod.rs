@@ -1,0 +1,8 @@
+//! Articles: the newsroom's content. Authors write, editors publish, readers read.
+
+pub mod dto;
+pub mod model;
+pub mod routes;
+pub mod workflow;
+
+pub use workflow::Status;

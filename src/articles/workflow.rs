@@ -1,0 +1,133 @@
+//! The editorial workflow and who may do what with an article.
+//!
+//! `draft` → `review` → `published` → `archived`. Editors (and admins) may move an article
+//! to any status and edit anything. Authors write their own articles and move them between
+//! `draft` and `review` (submitting for review and taking back); once an article is published
+//! or archived it is the editors'. Authors never touch other people's articles.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::StaffUser;
+use crate::users::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Draft,
+    Review,
+    Published,
+    Archived,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Review => "review",
+            Self::Published => "published",
+            Self::Archived => "archived",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "draft" => Some(Self::Draft),
+            "review" => Some(Self::Review),
+            "published" => Some(Self::Published),
+            "archived" => Some(Self::Archived),
+            _ => None,
+        }
+    }
+
+    /// The statuses an author works in.
+    fn is_authors(self) -> bool {
+        matches!(self, Self::Draft | Self::Review)
+    }
+}
+
+/// Why a change is refused (a 403 for the caller).
+pub type Denied = &'static str;
+
+/// May `user` create an article with `status`?
+pub fn may_create(user: &StaffUser, status: Status) -> Result<(), Denied> {
+    if user.role.at_least(Role::Editor) || status.is_authors() {
+        Ok(())
+    } else {
+        Err("authors may create drafts and submit them for review; an editor publishes")
+    }
+}
+
+/// May `user` change (or delete) an article by `author_id` that is in `current` status?
+pub fn may_edit(user: &StaffUser, author_id: i64, current: Status) -> Result<(), Denied> {
+    if user.role.at_least(Role::Editor) {
+        return Ok(());
+    }
+    if author_id != user.id {
+        return Err("authors may only change their own articles");
+    }
+    if !current.is_authors() {
+        return Err("this article is published or archived; only an editor may change it");
+    }
+    Ok(())
+}
+
+/// May `user` move an article to `next`?
+pub fn may_move_to(user: &StaffUser, next: Status) -> Result<(), Denied> {
+    if user.role.at_least(Role::Editor) || next.is_authors() {
+        Ok(())
+    } else {
+        Err("authors may move an article between draft and review; an editor publishes")
+    }
+}
+
+/// May `user` see an unpublished (or not yet due) article by `author_id`?
+pub fn may_preview(user: &StaffUser, author_id: i64) -> bool {
+    user.role.at_least(Role::Editor) || author_id == user.id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: i64, role: Role) -> StaffUser {
+        StaffUser {
+            id,
+            role,
+            display_name: String::new(),
+        }
+    }
+
+    #[test]
+    fn authors_work_in_draft_and_review_on_their_own_articles() {
+        let author = user(1, Role::Author);
+        assert!(may_create(&author, Status::Draft).is_ok());
+        assert!(may_create(&author, Status::Review).is_ok());
+        assert!(may_create(&author, Status::Published).is_err());
+        assert!(may_edit(&author, 1, Status::Review).is_ok());
+        assert!(may_edit(&author, 2, Status::Draft).is_err());
+        assert!(may_edit(&author, 1, Status::Published).is_err());
+        assert!(may_move_to(&author, Status::Review).is_ok());
+        assert!(may_move_to(&author, Status::Archived).is_err());
+        assert!(may_preview(&author, 1) && !may_preview(&author, 2));
+    }
+
+    #[test]
+    fn editors_and_admins_may_do_anything_with_content() {
+        for role in [Role::Editor, Role::Admin] {
+            let editor = user(9, role);
+            assert!(may_create(&editor, Status::Published).is_ok());
+            assert!(may_edit(&editor, 1, Status::Archived).is_ok());
+            assert!(may_move_to(&editor, Status::Published).is_ok());
+            assert!(may_preview(&editor, 1));
+        }
+        for status in [
+            Status::Draft,
+            Status::Review,
+            Status::Published,
+            Status::Archived,
+        ] {
+            assert_eq!(Status::parse(status.as_str()), Some(status));
+        }
+    }
+}

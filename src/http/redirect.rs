@@ -1,0 +1,61 @@
+//! 301 answers for old slugs.
+
+use actix_web::HttpRequest;
+use actix_web::HttpResponse;
+use actix_web::http::header;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
+/// Everything but RFC 3986's unreserved characters is escaped in a path segment.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes a slug (UTF-8) for use in a URL path.
+pub fn encode_segment(segment: &str) -> String {
+    utf8_percent_encode(segment, SEGMENT).to_string()
+}
+
+/// A 301 to the same URL with the path segment `old` replaced by `new` (query kept).
+pub fn moved_permanently(req: &HttpRequest, old: &str, new: &str) -> HttpResponse {
+    let path: Vec<String> = req
+        .path()
+        .split('/')
+        .map(|segment| {
+            if percent_decode_str(segment).decode_utf8_lossy() == old {
+                encode_segment(new)
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect();
+    let mut location = path.join("/");
+    if !req.query_string().is_empty() {
+        location.push('?');
+        location.push_str(req.query_string());
+    }
+    HttpResponse::MovedPermanently()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn the_old_segment_is_replaced_and_the_new_one_encoded() {
+        let req = TestRequest::get()
+            .uri("/api/v1/articles/old-slug/comments?page=2")
+            .to_http_request();
+        let response = moved_permanently(&req, "old-slug", "العالم");
+        assert_eq!(response.status(), 301);
+        assert_eq!(
+            response.headers().get(header::LOCATION).unwrap(),
+            "/api/v1/articles/%D8%A7%D9%84%D8%B9%D8%A7%D9%84%D9%85/comments?page=2"
+        );
+    }
+}

@@ -1,0 +1,7 @@
+//! Sections: how a newsroom organises its articles (العالم، الاقتصاد، …), nested through
+//! `parent_id` and ordered by `position`.
+
+pub mod dto;
+pub mod model;
+pub mod routes;
+pub mod tree;

@@ -1,0 +1,94 @@
+//! Markdown to safe HTML: rendered by pulldown-cmark, then sanitized by ammonia.
+//!
+//! Authors may write raw HTML inside Markdown (CommonMark allows it); the sanitizer is what
+//! makes that safe: no `<script>`, `<style>` or `<iframe>`, no event-handler attributes, no
+//! `javascript:` or `data:` URLs, and every link gets `rel="noopener noreferrer"`.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{Parser, html};
+
+use super::excerpt::markdown_options;
+
+/// The sanitizer, configured once. ammonia's defaults already drop scripts, styles and
+/// event handlers; the URL schemes are narrowed to the ones an article links to.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .url_schemes(HashSet::from(["http", "https", "mailto", "tel"]))
+        .link_rel(Some("noopener noreferrer"))
+        .add_generic_attributes(["dir", "lang"]);
+    builder
+});
+
+/// Renders `markdown` to sanitized HTML.
+#[must_use]
+pub fn render(markdown: &str) -> String {
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(
+        &mut unsafe_html,
+        Parser::new_ext(markdown, markdown_options()),
+    );
+    SANITIZER.clean(&unsafe_html).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    /// What must never survive sanitizing, whatever the input.
+    pub(crate) fn is_dangerous(html: &str) -> bool {
+        let lower = html.to_lowercase();
+        lower.contains("<script")
+            || lower.contains("javascript:")
+            || lower.contains("data:")
+            || lower.contains("<iframe")
+            || lower.contains("<style")
+            || lower
+                .split('<')
+                .skip(1)
+                .any(|tag| tag.split('>').next().unwrap_or("").contains(" on"))
+    }
+
+    #[test]
+    fn markdown_becomes_html() {
+        let html = render("# عنوان\n\nنص **مهم** و[رابط](https://example.com).");
+        assert!(html.contains("<h1>عنوان</h1>"), "{html}");
+        assert!(html.contains("<strong>مهم</strong>"), "{html}");
+        assert!(
+            html.contains(r#"<a href="https://example.com" rel="noopener noreferrer">رابط</a>"#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn hostile_markdown_is_defused() {
+        for hostile in [
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "[click](javascript:alert(1))",
+            "[click](JaVaScRiPt:alert(1))",
+            "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+            "![x](data:image/svg+xml;base64,PHN2Zz4=)",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<iframe src=\"https://evil.example\"></iframe>",
+            "<div onclick=\"steal()\">x</div>",
+            "<svg><script>alert(1)</script></svg>",
+            "<style>body{display:none}</style>",
+            "<a href=\"&#106;avascript:alert(1)\">x</a>",
+            "<IMG SRC=\"jav&#x09;ascript:alert('XSS');\">",
+        ] {
+            let html = render(hostile);
+            assert!(!is_dangerous(&html), "{hostile} → {html}");
+        }
+    }
+
+    #[test]
+    fn links_get_noopener_and_direction_attributes_survive() {
+        let html =
+            render("<p dir=\"rtl\" lang=\"ar\">نص</p>\n\n<a href=\"https://x.example\">x</a>");
+        assert!(html.contains("dir=\"rtl\""), "{html}");
+        assert!(html.contains("rel=\"noopener noreferrer\""), "{html}");
+    }
+}
