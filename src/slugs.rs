@@ -36,10 +36,11 @@ pub enum Reference {
 
 impl Reference {
     pub fn parse(segment: &str) -> Self {
-        if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
-            if let Ok(id) = segment.parse() {
-                return Self::Id(id);
-            }
+        if !segment.is_empty()
+            && segment.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(id) = segment.parse()
+        {
+            return Self::Id(id);
         }
         Self::Slug(segment.to_owned())
     }

@@ -432,8 +432,36 @@ fn is_dangling(c: char) -> bool {
         )
 }
 
+/// The article's lead: its plain text up to the first heading that follows some text.
+/// Headings themselves never enter an excerpt (a heading has no sentence end, so it would
+/// run into the next sentence).
+fn lead_text(markdown: &str) -> String {
+    let mut walker = PlainText::new();
+    let mut in_heading = false;
+    for event in Parser::new_ext(markdown, markdown_options()) {
+        match &event {
+            Event::Start(Tag::Heading { .. }) => {
+                if !walker.out.trim().is_empty() {
+                    break;
+                }
+                in_heading = true;
+                continue;
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                in_heading = false;
+                continue;
+            }
+            _ if in_heading => continue,
+            _ => {}
+        }
+        walker.event(event);
+    }
+    walker.out
+}
+
 /// The start of an article for lists and previews: at most `max_chars` characters of its
-/// plain text (see [`plain_text`]) with all whitespace collapsed to single spaces.
+/// lead — the plain text (see [`plain_text`]) before its first section heading, headings
+/// left out — with all whitespace collapsed to single spaces.
 ///
 /// - The whole text when it fits.
 /// - Otherwise the longest run of whole sentences that fits, when at least one does. A
@@ -448,7 +476,7 @@ fn is_dangling(c: char) -> bool {
 /// Callers normally pass [`EXCERPT_CHARS`]. `max_chars == 0` gives `""`.
 #[must_use]
 pub fn excerpt(markdown: &str, max_chars: usize) -> String {
-    let text = plain_text(markdown);
+    let text = lead_text(markdown);
     let chars: Vec<char> = text
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -525,6 +553,13 @@ mod tests {
     const TOKYO_BODY: &str = "التقى وزير الدفاع الياباني نظيرَه الأمريكي على هامش قمة دولية، وناقش الجانبان سبل تعزيز التحالف بين البلدين.\n\nوقال الوزير الياباني في مستهل اللقاء: «نأمل أن نعمل معاً ككيان واحد».\n\nوأكد الجانب الأمريكي التزامه بالدفاع عن حلفائه، مشيراً إلى ما يُعرف بـ«الردع الموسّع».\n\nواتفق الطرفان على تحسين هياكل القيادة والتنسيق قبل مارس ٢٠٢٥.";
 
     const CARS_BODY: &str = "يتوقع خبراء أن تنخفض أسعار السيارات الكهربائية مع تراجع كلفة البطاريات.\n\nإلا أن آخرين يرون أن الرسوم الجمركية قد تُبقي الأسعار مرتفعة لفترة أطول.";
+
+    #[test]
+    fn the_excerpt_is_the_lead_before_the_first_heading_and_never_a_heading() {
+        let md = "## عنوان فرعي\n\nجملة أولى. جملة ثانية.\n\n## تفاصيل\n\nما بعد العنوان.";
+        assert_eq!(excerpt(md, EXCERPT_CHARS), "جملة أولى. جملة ثانية.");
+        assert_eq!(excerpt("# فقط عنوان", EXCERPT_CHARS), "");
+    }
 
     #[test]
     fn plain_text_drops_markup_and_keeps_text() {
@@ -722,7 +757,7 @@ mod tests {
         fn excerpts_never_end_in_half_a_word(md in simple_markdown(), max in 20usize..400) {
             let ex = excerpt(&md, max);
             let body = ex.strip_suffix('…').unwrap_or(&ex);
-            let plain = plain_text(&md);
+            let plain = lead_text(&md);
             let plain_words: Vec<&str> = plain.split_whitespace().collect();
             let words: Vec<&str> = body.split_whitespace().collect();
             prop_assert!(words.len() <= plain_words.len());

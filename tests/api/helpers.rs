@@ -184,6 +184,66 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Creates a section as the admin.
+    pub async fn section(&self, name: &str, parent: Option<i64>) -> Value {
+        let body = serde_json::json!({"name": name, "parent_id": parent});
+        json_of(
+            self.send(
+                Method::POST,
+                "/api/v1/sections",
+                Some(&self.admin_token),
+                Some(&body),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await
+    }
+
+    /// Creates an article as `token`'s user; fields in `extra` override the defaults.
+    pub async fn article(&self, token: &str, section_id: i64, title: &str, extra: Value) -> Value {
+        let mut body = serde_json::json!({
+            "title": title,
+            "body": "فقرة أولى من المقال. وفيها جملة ثانية.\n\nفقرة ثانية.",
+            "section_id": section_id,
+        });
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            for (k, v) in extra {
+                body.insert(k.clone(), v.clone());
+            }
+        }
+        json_of(
+            self.send(Method::POST, "/api/v1/articles", Some(token), Some(&body))
+                .await,
+            StatusCode::CREATED,
+        )
+        .await
+    }
+
+    /// A published article by the admin.
+    pub async fn published(&self, section_id: i64, title: &str, extra: Value) -> Value {
+        let mut extra = extra;
+        extra["status"] = Value::from("published");
+        let token = self.admin_token.clone();
+        self.article(&token, section_id, title, extra).await
+    }
+}
+
+/// Percent-encodes a path segment (UTF-8), as a browser would.
+pub fn encode(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
 
 /// Asserts the status and returns the JSON body.

@@ -1,10 +1,12 @@
 //! Black-box tests: every test drives a real server over HTTP (or a real `sahifa` process).
 //! One test binary with modules, so the suite links once.
 
+mod articles;
 mod auth;
 mod cli;
 mod errors;
 mod helpers;
 mod openapi;
+mod sections;
 mod system;
 mod users;
