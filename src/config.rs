@@ -144,6 +144,8 @@ pub struct Settings {
     /// Login attempts allowed per client address, and per account, per minute.
     pub login_rate_per_ip: u32,
     pub login_rate_per_account: u32,
+    /// Comments accepted per client address per minute.
+    pub comment_rate_per_ip: u32,
 }
 
 /// A variable that could not be used, and why.
@@ -218,6 +220,9 @@ impl Settings {
                 bounded(v, 1, 1_000_000)
             })?,
             login_rate_per_account: env.parse("SAHIFA_LOGIN_RATE_PER_ACCOUNT", "10", |v| {
+                bounded(v, 1, 1_000_000)
+            })?,
+            comment_rate_per_ip: env.parse("SAHIFA_COMMENT_RATE_PER_IP", "5", |v| {
                 bounded(v, 1, 1_000_000)
             })?,
         })

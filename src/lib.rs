@@ -13,6 +13,7 @@
 
 pub mod articles;
 pub mod auth;
+pub mod comments;
 pub mod config;
 pub mod db;
 pub mod health;

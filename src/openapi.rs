@@ -28,6 +28,8 @@ header. Writes need a bearer token from `POST /api/v1/auth/login`.",
         (name = "articles", description = "The content: written by staff, read by everyone once published"),
         (name = "sections", description = "How articles are organised; nested, ordered"),
         (name = "tags", description = "Labels shared between articles"),
+        (name = "comments", description = "Readers' comments: public reading and submission"),
+        (name = "moderation", description = "The comment moderation queue (editors and admins)"),
         (name = "system", description = "Liveness and readiness, for load balancers and orchestrators"),
     ),
     components(

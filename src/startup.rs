@@ -18,6 +18,7 @@ use crate::auth::bootstrap::ensure_first_admin;
 use crate::auth::routes::LoginLimits;
 use crate::auth::tokens::TokenKeys;
 use crate::auth::{password, secret};
+use crate::comments::routes::CommentLimits;
 use crate::config::{CorsOrigins, Settings};
 use crate::db::{OpenError, Store};
 use crate::http::ApiError;
@@ -26,7 +27,7 @@ use crate::http::problem::problem_middleware;
 use crate::http::rate_limit::KeyedLimiter;
 use crate::http::routing::{RouteTable, fallback};
 use crate::telemetry::{REQUEST_ID, request_context};
-use crate::{articles, auth, health, openapi, sections, tags, users};
+use crate::{articles, auth, comments, health, openapi, sections, tags, users};
 
 /// Why the server could not start. Each names the setting to fix.
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +133,7 @@ struct Shared {
     document: web::Data<DocumentJson>,
     keys: web::Data<TokenKeys>,
     login_limits: web::Data<LoginLimits>,
+    comment_limits: web::Data<CommentLimits>,
 }
 
 /// The OpenAPI document, serialized once, byte-identical to `openapi/openapi.json`.
@@ -161,6 +163,9 @@ fn serve(
             per_ip: KeyedLimiter::per_minute(settings.login_rate_per_ip),
             per_account: KeyedLimiter::per_minute(settings.login_rate_per_account),
         }),
+        comment_limits: web::Data::new(CommentLimits(KeyedLimiter::per_minute(
+            settings.comment_rate_per_ip,
+        ))),
     };
     let server = HttpServer::new(move || app(shared.clone()))
         .workers(settings.workers)
@@ -191,6 +196,7 @@ fn app(
         .app_data(shared.document)
         .app_data(shared.keys)
         .app_data(shared.login_limits)
+        .app_data(shared.comment_limits)
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
             ApiError::BadRequest(format!("invalid query string: {error}")).into()
         }))
@@ -243,7 +249,9 @@ fn routes(cfg: &mut ServiceConfig) {
             .configure(users::routes::configure)
             .configure(sections::routes::configure)
             .configure(articles::routes::configure)
-            .configure(tags::routes::configure),
+            .configure(tags::routes::configure)
+            .configure(comments::routes::configure)
+            .configure(comments::moderation::configure),
     );
 }
 

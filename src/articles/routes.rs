@@ -158,7 +158,7 @@ pub async fn get_article(
             let Some(row) = model::find(c, id)? else {
                 return Ok(Err(Resolved::NotFound));
             };
-            if !may_see(viewer.as_ref(), &row, crate::time::now()) {
+            if !workflow::may_read(viewer.as_ref(), &row.summary, crate::time::now()) {
                 return Ok(Err(Resolved::NotFound));
             }
             Ok(Ok(view(c, row)?))
@@ -386,12 +386,6 @@ fn view(c: &mut DbConnection, row: ArticleRow) -> diesel::QueryResult<Article> {
     })
 }
 
-/// Readers see published, due articles; staff also see what their role lets them preview.
-fn may_see(viewer: Option<&StaffUser>, row: &ArticleRow, now: NaiveDateTime) -> bool {
-    row.summary.is_visible(now)
-        || viewer.is_some_and(|u| workflow::may_preview(u, row.summary.author_id))
-}
-
 /// The article a write targets: 404 when the caller may not even see it, 403 when they may
 /// see but not change it.
 fn find_for_write(
@@ -404,7 +398,7 @@ fn find_for_write(
         .map(|id| model::find(c, id))
         .transpose()?
         .flatten()
-        .filter(|row| may_see(Some(user), row, now))
+        .filter(|row| workflow::may_read(Some(user), &row.summary, now))
         .ok_or_else(|| ApiError::not_found("article"))?;
     workflow::may_edit(user, row.summary.author_id, row.summary.status())
         .map_err(|m| ApiError::Forbidden(m.into()))?;

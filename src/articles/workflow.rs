@@ -8,6 +8,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use chrono::NaiveDateTime;
+
+use super::model::SummaryRow;
 use crate::auth::StaffUser;
 use crate::users::Role;
 
@@ -84,6 +87,12 @@ pub fn may_move_to(user: &StaffUser, next: Status) -> Result<(), Denied> {
 /// May `user` see an unpublished (or not yet due) article by `author_id`?
 pub fn may_preview(user: &StaffUser, author_id: i64) -> bool {
     user.role.at_least(Role::Editor) || author_id == user.id
+}
+
+/// Readers see published, due articles; staff also see what their role lets them preview.
+/// Everyone else gets a 404 for the article, as if it did not exist.
+pub fn may_read(viewer: Option<&StaffUser>, article: &SummaryRow, now: NaiveDateTime) -> bool {
+    article.is_visible(now) || viewer.is_some_and(|u| may_preview(u, article.author_id))
 }
 
 #[cfg(test)]

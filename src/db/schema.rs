@@ -108,6 +108,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        depth -> Integer,
+        author_name -> Text,
+        author_email -> Text,
+        body -> Text,
+        status -> Text,
+        client_ip -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(comments -> articles (article_id));
 diesel::joinable!(articles -> sections (section_id));
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_tags -> articles (article_id));
@@ -122,4 +140,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     tags,
     article_tags,
     slug_redirects,
+    comments,
 );

@@ -20,6 +20,7 @@
 //! - [`excerpt`](mod@excerpt): [`plain_text`], [`excerpt()`] and [`reading_time_minutes`], derived from an
 //!   article's Markdown body.
 //! - [`markdown`]: [`markdown::render`], Markdown to sanitized HTML for `body_html`.
+//! - [`html`]: escaping, and plain text (comments) as HTML paragraphs.
 //! - [`lang`]: [`is_valid_language_tag`], [`canonical_language_tag`] and [`direction`] for the
 //!   article's `lang` / `dir` fields.
 //!
@@ -36,6 +37,7 @@
 //! the index uses.
 
 pub mod excerpt;
+pub mod html;
 pub mod lang;
 pub mod markdown;
 pub mod normalize;

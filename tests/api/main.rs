@@ -4,6 +4,7 @@
 mod articles;
 mod auth;
 mod cli;
+mod comments;
 mod errors;
 mod helpers;
 mod openapi;
