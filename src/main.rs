@@ -26,6 +26,11 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (JSON) to standard output.
     Openapi,
+    /// Rebuild the full-text search index from the articles.
+    Reindex,
+    /// Load a demo newsroom (sections, Arabic and English articles, comments) into a
+    /// database that has no articles yet.
+    Demo,
     /// Manage staff accounts.
     #[command(subcommand)]
     Users(UsersCommand),
@@ -97,6 +102,8 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Users(UsersCommand::Create { email, role, name }) => {
             create_user(&settings, &email, &role, name.as_deref())
         }
+        Command::Demo => demo(&settings),
+        Command::Reindex => reindex(&settings),
         Command::Openapi => unreachable!("handled above"),
     }
 }
@@ -118,6 +125,43 @@ fn create_user(
         user.role.as_str(),
         user.id,
         user.email
+    );
+    Ok(())
+}
+
+fn reindex(settings: &Settings) -> Result<(), String> {
+    let (store, _) = Store::open(&settings.database_url, 1, settings.db_acquire_timeout)
+        .map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let started = std::time::Instant::now();
+    let count = actix_web::rt::System::new()
+        .block_on(store.write(|c| {
+            sahifa::search::reindex_all(c, sahifa::search::Analyzer::default())
+                .map_err(sahifa::db::DbError::from)
+        }))
+        .map_err(|e| format!("reindex: {e}"))?;
+    println!(
+        "reindexed {count} articles in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn demo(settings: &Settings) -> Result<(), String> {
+    let (store, _) = Store::open(&settings.database_url, 1, settings.db_acquire_timeout)
+        .map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let report = actix_web::rt::System::new().block_on(async {
+        sahifa::auth::bootstrap::ensure_first_admin(
+            &store,
+            settings.admin_email.as_deref(),
+            settings.admin_password.as_ref(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        sahifa::demo::load(&store).await
+    })?;
+    println!(
+        "loaded the demo newsroom: {} sections, {} articles, {} comments",
+        report.sections, report.articles, report.comments
     );
     Ok(())
 }

@@ -27,7 +27,7 @@ use crate::http::problem::problem_middleware;
 use crate::http::rate_limit::KeyedLimiter;
 use crate::http::routing::{RouteTable, fallback};
 use crate::telemetry::{REQUEST_ID, request_context};
-use crate::{articles, auth, comments, health, openapi, sections, tags, users};
+use crate::{articles, auth, comments, health, openapi, search, sections, tags, users};
 
 /// Why the server could not start. Each names the setting to fix.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +38,8 @@ pub enum StartupError {
     Bootstrap(#[from] crate::auth::bootstrap::BootstrapError),
     #[error("DATABASE_URL: cannot read or store the token secret: {0}")]
     Secret(String),
+    #[error("DATABASE_URL: cannot bring the search index up to date: {0}")]
+    Search(String),
     #[error("SAHIFA_BIND: cannot listen on {addr}: {source}")]
     Bind {
         addr: std::net::SocketAddr,
@@ -70,6 +72,7 @@ impl Application {
             schema_version = report.current.as_deref().unwrap_or("none"),
             "database ready"
         );
+        catch_up_search_index(&store).await?;
         let keys = token_keys(&store, &settings).await?;
         ensure_first_admin(
             &store,
@@ -95,6 +98,24 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Indexes what the search index misses (a database from before the index, or one restored
+/// without it), so search never silently skips articles.
+async fn catch_up_search_index(store: &Store) -> Result<(), StartupError> {
+    let reindexed = store
+        .write(|c| {
+            if search::unindexed_count(c)? == 0 {
+                return Ok::<_, crate::db::DbError>(None);
+            }
+            Ok(Some(search::reindex_all(c, search::Analyzer::default())?))
+        })
+        .await
+        .map_err(|e| StartupError::Search(e.to_string()))?;
+    if let Some(count) = reindexed {
+        tracing::info!(articles = count, "rebuilt the search index");
+    }
+    Ok(())
 }
 
 /// The configured token secret, or the one kept in the database (created on first start).

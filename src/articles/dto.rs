@@ -241,6 +241,9 @@ pub enum Sort {
     RecentlyUpdated,
     #[serde(rename = "title")]
     Title,
+    /// Best match first; the default when `q` is given, and only allowed with it.
+    #[serde(rename = "relevance")]
+    Relevance,
 }
 
 /// Which articles a list shows. Anonymous callers see published, due articles; staff may ask
@@ -261,6 +264,10 @@ pub enum StatusFilter {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ArticleFilters {
+    /// Full-text search over titles, excerpts, bodies and tags, the way readers type:
+    /// with or without tashkeel, any alef form, with or without the article «ال».
+    #[param(example = "التعاون الأمني", max_length = 200)]
+    pub q: Option<String>,
     /// A section id or slug; its subsections are included.
     #[param(example = "الاقتصاد-والبنوك")]
     pub section: Option<String>,
@@ -315,4 +322,18 @@ fn tag_list(tags: &[String]) -> Result<(), ValidationError> {
         }
     }
     Ok(())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RelatedParams {
+    /// How many (1 to 20).
+    #[param(minimum = 1, maximum = 20, default = 5)]
+    pub limit: Option<u32>,
+}
+
+/// Articles related to another, best first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RelatedArticles {
+    pub data: Vec<ArticleSummary>,
 }

@@ -7,8 +7,9 @@ use diesel::prelude::*;
 
 use super::Status;
 use super::dto::{ArticleSummary, AuthorRef, FeaturedImage, SectionRef, Sort};
-use crate::db::schema::{article_tags, articles, sections, users};
-use crate::db::{DbConnection, MultiBackend};
+use crate::db::schema::{article_search, article_tags, articles, sections, users};
+use crate::db::{Backend, DbConnection, MultiBackend};
+use crate::search;
 use crate::slugs::{self, Reference, Resolved, Resource};
 
 /// Everything in a list item (the body columns stay on disk).
@@ -238,50 +239,83 @@ pub struct ListQuery {
     pub published_after: Option<NaiveDateTime>,
     pub published_before: Option<NaiveDateTime>,
     pub sort: Sort,
+    /// A full-text search to match, on this store.
+    pub search: Option<(Backend, search::Query)>,
     pub now: NaiveDateTime,
 }
 
-fn filtered(q: &ListQuery) -> articles::BoxedQuery<'_, MultiBackend> {
-    let mut query = articles::table.into_boxed();
-    query = match &q.scope {
-        Scope::Visible => query
-            .filter(articles::status.eq(Status::Published.as_str()))
-            .filter(articles::published_at.le(q.now)),
-        Scope::Scheduled => query
-            .filter(articles::status.eq(Status::Published.as_str()))
-            .filter(articles::published_at.gt(q.now)),
-        Scope::Status(status) => query.filter(articles::status.eq(status.as_str())),
-        Scope::Every => query,
-    };
-    if let Some(author) = q.own_unpublished_only {
-        query = query.filter(
-            articles::status
-                .eq(Status::Published.as_str())
-                .or(articles::author_id.eq(author)),
-        );
-    }
-    if let Some(ids) = &q.section_ids {
-        query = query.filter(articles::section_id.eq_any(ids.clone()));
-    }
-    if let Some(tag) = q.tag_id {
-        query = query.filter(
-            articles::id.eq_any(
-                article_tags::table
-                    .filter(article_tags::tag_id.eq(tag))
-                    .select(article_tags::article_id),
-            ),
-        );
-    }
-    if let Some(author) = q.author_id {
-        query = query.filter(articles::author_id.eq(author));
-    }
-    if let Some(after) = q.published_after {
-        query = query.filter(articles::published_at.ge(after));
-    }
-    if let Some(before) = q.published_before {
-        query = query.filter(articles::published_at.lt(before));
-    }
-    query
+/// Applies a list's filters to a boxed query over `articles` (alone or joined with the
+/// search index): one definition for both shapes.
+macro_rules! filtered {
+    ($query:expr, $q:expr) => {{
+        let q: &ListQuery = $q;
+        let mut query = $query;
+        query = match &q.scope {
+            Scope::Visible => query
+                .filter(articles::status.eq(Status::Published.as_str()))
+                .filter(articles::published_at.le(q.now)),
+            Scope::Scheduled => query
+                .filter(articles::status.eq(Status::Published.as_str()))
+                .filter(articles::published_at.gt(q.now)),
+            Scope::Status(status) => query.filter(articles::status.eq(status.as_str())),
+            Scope::Every => query,
+        };
+        if let Some(author) = q.own_unpublished_only {
+            query = query.filter(
+                articles::status
+                    .eq(Status::Published.as_str())
+                    .or(articles::author_id.eq(author)),
+            );
+        }
+        if let Some(ids) = &q.section_ids {
+            query = query.filter(articles::section_id.eq_any(ids.clone()));
+        }
+        if let Some(tag) = q.tag_id {
+            query = query.filter(
+                articles::id.eq_any(
+                    article_tags::table
+                        .filter(article_tags::tag_id.eq(tag))
+                        .select(article_tags::article_id),
+                ),
+            );
+        }
+        if let Some(author) = q.author_id {
+            query = query.filter(articles::author_id.eq(author));
+        }
+        if let Some(after) = q.published_after {
+            query = query.filter(articles::published_at.ge(after));
+        }
+        if let Some(before) = q.published_before {
+            query = query.filter(articles::published_at.lt(before));
+        }
+        query
+    }};
+}
+
+/// Orders a boxed list query; relevance is handled by the caller.
+macro_rules! ordered {
+    ($query:expr, $sort:expr) => {{
+        let query = $query;
+        // Unpublished articles have no `published_at`: they sort after the dated ones on both
+        // backends (SQLite and PostgreSQL disagree on where NULLs go by default). `id` breaks
+        // ties so pages never overlap.
+        match $sort {
+            Sort::NewestFirst | Sort::Relevance => query.order((
+                articles::published_at.is_null().asc(),
+                articles::published_at.desc(),
+                articles::id.desc(),
+            )),
+            Sort::OldestFirst => query.order((
+                articles::published_at.is_null().asc(),
+                articles::published_at.asc(),
+                articles::id.asc(),
+            )),
+            Sort::RecentlyUpdated => {
+                query.order((articles::updated_at.desc(), articles::id.desc()))
+            }
+            Sort::Title => query.order((articles::title.asc(), articles::id.asc())),
+        }
+    }};
 }
 
 /// One page of summaries, in the requested order, and the total.
@@ -291,30 +325,66 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<SummaryRow>, i64)> {
-    let total: i64 = filtered(q).count().get_result(conn)?;
+    let Some((backend, search)) = &q.search else {
+        let total: i64 = filtered!(articles::table.into_boxed::<MultiBackend>(), q)
+            .count()
+            .get_result(conn)?;
+        if total <= offset {
+            return Ok((Vec::new(), total));
+        }
+        let query = filtered!(articles::table.into_boxed::<MultiBackend>(), q)
+            .select(SummaryRow::as_select());
+        let rows = ordered!(query, q.sort)
+            .offset(offset)
+            .limit(limit)
+            .load(conn)?;
+        return Ok((rows, total));
+    };
+    let searched = || {
+        filtered!(
+            articles::table
+                .inner_join(article_search::table.on(article_search::rowid.eq(articles::id)))
+                .into_boxed::<MultiBackend>(),
+            q
+        )
+        .filter(search::matches(*backend, search))
+    };
+    let total: i64 = searched().count().get_result(conn)?;
     if total <= offset {
         return Ok((Vec::new(), total));
     }
-    let query = filtered(q).select(SummaryRow::as_select());
-    // Unpublished articles have no `published_at`: they sort after the dated ones on both
-    // backends (SQLite and PostgreSQL disagree on where NULLs go by default). `id` breaks ties
-    // so pages never overlap.
-    let query = match q.sort {
-        Sort::NewestFirst => query.order((
-            articles::published_at.is_null().asc(),
-            articles::published_at.desc(),
-            articles::id.desc(),
-        )),
-        Sort::OldestFirst => query.order((
-            articles::published_at.is_null().asc(),
-            articles::published_at.asc(),
-            articles::id.asc(),
-        )),
-        Sort::RecentlyUpdated => query.order((articles::updated_at.desc(), articles::id.desc())),
-        Sort::Title => query.order((articles::title.asc(), articles::id.asc())),
+    let query = searched().select(SummaryRow::as_select());
+    let rows = if q.sort == Sort::Relevance {
+        query
+            .order((search::rank(*backend, search), articles::id.desc()))
+            .offset(offset)
+            .limit(limit)
+            .load(conn)?
+    } else {
+        ordered!(query, q.sort)
+            .offset(offset)
+            .limit(limit)
+            .load(conn)?
     };
-    let rows = query.offset(offset).limit(limit).load(conn)?;
     Ok((rows, total))
+}
+
+/// The list rows of some articles, in no particular order.
+pub fn summary_rows(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<SummaryRow>> {
+    articles::table
+        .filter(articles::id.eq_any(ids))
+        .select(SummaryRow::as_select())
+        .load(conn)
+}
+
+/// The bodies of some articles (to cut search snippets from).
+pub fn bodies(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    Ok(articles::table
+        .filter(articles::id.eq_any(ids))
+        .select((articles::id, articles::body))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 /// Turns rows into API summaries, loading their sections, authors and tags in three queries

@@ -6,7 +6,8 @@ use chrono::NaiveDateTime;
 
 use super::Status;
 use super::dto::{
-    Article, ArticleFilters, ArticleSummary, CreateArticle, Sort, StatusFilter, UpdateArticle,
+    Article, ArticleFilters, ArticleSummary, CreateArticle, RelatedArticles, RelatedParams, Sort,
+    StatusFilter, UpdateArticle,
 };
 use super::model::{self, ArticleChanges, ArticleRow, ListQuery, NewArticle, Scope};
 use super::workflow;
@@ -16,9 +17,12 @@ use crate::db::{DbConnection, Store};
 use crate::http::auth::Caller;
 use crate::http::conditional::{Audience, IfMatch, respond};
 use crate::http::docs::*;
+use crate::http::pagination::bad_query;
 use crate::http::pagination::{PageParams, Paginated, with_links};
 use crate::http::redirect::{encode_segment, moved_permanently};
 use crate::http::{ApiError, ValidatedJson};
+use crate::search::snippet::{SNIPPET_WORDS, snippet};
+use crate::search::{self, Analyzer};
 use crate::sections::{model as sections, tree};
 use crate::slugs::{self, Reference, Resolved, Resource};
 use crate::users::Role;
@@ -55,6 +59,18 @@ pub async fn list_articles(
     let filters = filters.into_inner();
     let now = crate::time::now();
     let (scope, own_only) = scope_for(&caller, filters.status)?;
+    let text_query = match wanted_text(filters.q.as_deref(), filters.sort)? {
+        Wanted::Everything => None,
+        Wanted::Matching(query) => Some(query),
+        Wanted::Nothing => {
+            // Nothing searchable in `q` (only punctuation or operators): nothing matches.
+            let meta = page.meta(0);
+            let empty: Paginated<ArticleSummary> = Paginated { data: vec![], meta };
+            let response = respond(&req, StatusCode::OK, &empty, caller.audience(&settings))?;
+            return Ok(with_links(response, &req, &meta));
+        }
+    };
+    let backend = store.backend();
     let (data, total) = store
         .query(move |c| {
             let section_ids = match &filters.section {
@@ -77,11 +93,20 @@ pub async fn list_articles(
                 author_id: filters.author,
                 published_after: filters.published_after.map(|t| t.naive()),
                 published_before: filters.published_before.map(|t| t.naive()),
-                sort: filters.sort.unwrap_or(Sort::NewestFirst),
+                sort: filters.sort.unwrap_or(if text_query.is_some() {
+                    Sort::Relevance
+                } else {
+                    Sort::NewestFirst
+                }),
+                search: text_query.clone().map(|s| (backend, s)),
                 now,
             };
             let (rows, total) = model::list(c, &query, page.offset(), page.limit())?;
-            Ok((model::summaries(c, &rows)?, total))
+            let mut summaries = model::summaries(c, &rows)?;
+            if let Some(text_query) = &text_query {
+                add_snippets(c, &mut summaries, text_query)?;
+            }
+            Ok((summaries, total))
         })
         .await?;
     let meta = page.meta(total as u64);
@@ -92,6 +117,53 @@ pub async fn list_articles(
         caller.audience(&settings),
     )?;
     Ok(with_links(response, &req, &meta))
+}
+
+/// What a list's `q` asks for.
+enum Wanted {
+    /// No `q`: no text condition.
+    Everything,
+    /// A `q` with nothing searchable in it (only punctuation, operators).
+    Nothing,
+    Matching(search::Query),
+}
+
+fn wanted_text(q: Option<&str>, sort: Option<Sort>) -> Result<Wanted, ApiError> {
+    let Some(q) = q else {
+        if sort == Some(Sort::Relevance) {
+            return Err(bad_query(
+                "sort",
+                "`relevance` needs a search query `q`".into(),
+            ));
+        }
+        return Ok(Wanted::Everything);
+    };
+    if q.chars().count() > 200 {
+        return Err(bad_query("q", "at most 200 characters".into()));
+    }
+    Ok(search::Query::parse(q, Analyzer::default()).map_or(Wanted::Nothing, Wanted::Matching))
+}
+
+/// Puts on each hit the passage of its body (or, failing that, its excerpt) that matched.
+fn add_snippets(
+    c: &mut DbConnection,
+    hits: &mut [ArticleSummary],
+    query: &search::Query,
+) -> diesel::QueryResult<()> {
+    let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
+    let bodies = model::bodies(c, &ids)?;
+    for hit in hits {
+        let body = bodies
+            .get(&hit.id)
+            .map(|b| text::plain_text(b))
+            .unwrap_or_default();
+        hit.snippet = Some(
+            snippet(&body, query, Analyzer::default(), SNIPPET_WORDS)
+                .or_else(|| snippet(&hit.excerpt, query, Analyzer::default(), SNIPPET_WORDS))
+                .unwrap_or_else(|| text::html::escape(&hit.excerpt)),
+        );
+    }
+    Ok(())
 }
 
 /// Which articles a caller's list covers.
@@ -208,46 +280,7 @@ pub async fn create_article(
     }
     let article = store
         .write(move |c| {
-            let now = crate::time::now();
-            ensure_section(c, input.section_id)?;
-            let slug = choose_slug(c, input.slug.as_deref(), &input.title, None)?;
-            let (excerpt, excerpt_is_custom) = match &input.excerpt {
-                Some(excerpt) if !excerpt.is_empty() => (excerpt.clone(), true),
-                _ => (text::excerpt(&input.body, text::EXCERPT_CHARS), false),
-            };
-            let published_at = match (status, input.published_at) {
-                (_, Some(at)) => Some(at.naive()),
-                (Status::Published, None) => Some(now),
-                _ => None,
-            };
-            let lang = text::canonical_language_tag(input.lang.as_deref().unwrap_or("ar"));
-            let image = input.featured_image.as_ref();
-            let id = model::insert(
-                c,
-                &NewArticle {
-                    title: &input.title,
-                    slug: &slug,
-                    excerpt: &excerpt,
-                    excerpt_is_custom,
-                    body: &input.body,
-                    body_html: &text::markdown::render(&input.body),
-                    status: status.as_str(),
-                    section_id: input.section_id,
-                    author_id: user.id,
-                    featured_image_url: image.map(|i| i.url.as_str()),
-                    featured_image_alt: image.and_then(|i| i.alt.as_deref()),
-                    featured_image_caption: image.and_then(|i| i.caption.as_deref()),
-                    lang: &lang,
-                    meta_title: non_empty(input.meta_title.as_deref()),
-                    meta_description: non_empty(input.meta_description.as_deref()),
-                    reading_time_minutes: text::reading_time_minutes(&input.body) as i32,
-                    comments_open: input.comments_open.unwrap_or(true),
-                    published_at,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?;
-            tags::model::set_for_article(c, id, &trimmed_tags(input.tags.as_deref()), now)?;
+            let id = insert_new(c, user.id, &input, crate::time::now())?;
             let row = model::find(c, id)?.ok_or(ApiError::Internal)?;
             Ok::<_, ApiError>(view(c, row)?)
         })
@@ -321,6 +354,7 @@ pub async fn update_article(
                     now,
                 )?;
             }
+            search::index_article(c, current.summary.id)?;
             let row = model::find(c, current.summary.id)?.ok_or(ApiError::Internal)?;
             Ok::<_, ApiError>(view(c, row)?)
         })
@@ -358,11 +392,76 @@ pub async fn delete_article(
         .write(move |c| {
             let current = find_for_write(c, &user, &reference, crate::time::now())?;
             if_match.check_value(&view(c, current.clone())?)?;
+            search::remove_article(c, current.summary.id)?;
             model::delete(c, current.summary.id)?;
             Ok::<_, ApiError>(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Articles related to one: other published articles ranked by shared tags, same section and
+/// text similarity; never the article itself; a stable order.
+#[utoipa::path(
+    tag = "articles",
+    operation_id = "listRelatedArticles",
+    params(("id" = String, Path, description = "The article's id or slug"), RelatedParams),
+    responses(
+        (status = 200, description = "Related articles, best first", body = RelatedArticles,
+            headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 301, description = "An old slug: `Location` has the current URL",
+            headers(("Location" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
+#[get("/articles/{id}/related")]
+pub async fn list_related_articles(
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<String>,
+    params: web::Query<RelatedParams>,
+    store: web::Data<Store>,
+    settings: web::Data<Settings>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = params.limit.unwrap_or(5);
+    if !(1..=20).contains(&limit) {
+        return Err(bad_query("limit", "must be between 1 and 20".into()));
+    }
+    let segment = path.into_inner();
+    let reference = Reference::parse(&segment);
+    let viewer = caller.staff().cloned();
+    let backend = store.backend();
+    let found = store
+        .query(move |c| {
+            let now = crate::time::now();
+            let id = match model::resolve(c, &reference)? {
+                Resolved::Found(id) => id,
+                other => return Ok(Err(other)),
+            };
+            let readable = model::find(c, id)?
+                .is_some_and(|a| workflow::may_read(viewer.as_ref(), &a.summary, now));
+            if !readable {
+                return Ok(Err(Resolved::NotFound));
+            }
+            let ids = search::related::related_ids(c, backend, id, limit as usize, now)?;
+            let mut rows = model::summary_rows(c, &ids)?;
+            rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+            Ok(Ok(model::summaries(c, &rows)?))
+        })
+        .await?;
+    match found {
+        Ok(data) => respond(
+            &req,
+            StatusCode::OK,
+            &RelatedArticles { data },
+            caller.audience(&settings),
+        ),
+        Err(Resolved::Moved { slug }) => Ok(moved_permanently(&req, &segment, &slug)),
+        Err(_) => Err(ApiError::not_found("article")),
+    }
 }
 
 /// Registers this slice's routes (each one lands in the OpenAPI document).
@@ -371,7 +470,61 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(create_article)
         .service(get_article)
         .service(update_article)
-        .service(delete_article);
+        .service(delete_article)
+        .service(list_related_articles);
+}
+
+/// Stores a new article by `author_id` with everything derived from its input (slug,
+/// excerpt, rendered body, reading time, tags); returns its id. Permissions are the caller's
+/// business.
+pub(crate) fn insert_new(
+    c: &mut DbConnection,
+    author_id: i64,
+    input: &CreateArticle,
+    now: NaiveDateTime,
+) -> Result<i64, ApiError> {
+    let status = input.status.unwrap_or(Status::Draft);
+    ensure_section(c, input.section_id)?;
+    let slug = choose_slug(c, input.slug.as_deref(), &input.title, None)?;
+    let (excerpt, excerpt_is_custom) = match &input.excerpt {
+        Some(excerpt) if !excerpt.is_empty() => (excerpt.clone(), true),
+        _ => (text::excerpt(&input.body, text::EXCERPT_CHARS), false),
+    };
+    let published_at = match (status, input.published_at) {
+        (_, Some(at)) => Some(at.naive()),
+        (Status::Published, None) => Some(now),
+        _ => None,
+    };
+    let lang = text::canonical_language_tag(input.lang.as_deref().unwrap_or("ar"));
+    let image = input.featured_image.as_ref();
+    let id = model::insert(
+        c,
+        &NewArticle {
+            title: &input.title,
+            slug: &slug,
+            excerpt: &excerpt,
+            excerpt_is_custom,
+            body: &input.body,
+            body_html: &text::markdown::render(&input.body),
+            status: status.as_str(),
+            section_id: input.section_id,
+            author_id,
+            featured_image_url: image.map(|i| i.url.as_str()),
+            featured_image_alt: image.and_then(|i| i.alt.as_deref()),
+            featured_image_caption: image.and_then(|i| i.caption.as_deref()),
+            lang: &lang,
+            meta_title: non_empty(input.meta_title.as_deref()),
+            meta_description: non_empty(input.meta_description.as_deref()),
+            reading_time_minutes: text::reading_time_minutes(&input.body) as i32,
+            comments_open: input.comments_open.unwrap_or(true),
+            published_at,
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    tags::model::set_for_article(c, id, &trimmed_tags(input.tags.as_deref()), now)?;
+    search::index_article(c, id)?;
+    Ok(id)
 }
 
 /// The API view of a stored article.

@@ -131,6 +131,14 @@ diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
 
+// The full-text index (an FTS5 table on SQLite, a tsvector table on PostgreSQL). Only its
+// rowid is declared: matching and ranking are backend SQL, kept in `search/`.
+diesel::table! {
+    article_search (rowid) {
+        rowid -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     instance_settings,
     users,
@@ -141,4 +149,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_tags,
     slug_redirects,
     comments,
+    article_search,
 );

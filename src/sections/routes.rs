@@ -133,28 +133,7 @@ pub async fn create_section(
     if let Some(slug) = &input.slug {
         slugs::check_explicit(slug, Resource::Section).map_err(|m| ApiError::invalid("slug", m))?;
     }
-    let row = store
-        .write(move |c| {
-            if let Some(parent) = input.parent_id {
-                model::find(c, parent)?
-                    .ok_or_else(|| ApiError::invalid("parent_id", "no section has this id"))?;
-            }
-            let slug = choose_slug(c, input.slug.as_deref(), &input.name, None)?;
-            let now = crate::time::now();
-            Ok::<_, ApiError>(model::insert(
-                c,
-                &NewSection {
-                    name: &input.name,
-                    slug: &slug,
-                    description: input.description.as_deref().filter(|d| !d.is_empty()),
-                    parent_id: input.parent_id,
-                    position: input.position.unwrap_or(0),
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?)
-        })
-        .await?;
+    let row = store.write(move |c| insert_new(c, &input)).await?;
     let mut response = respond(
         &req,
         StatusCode::CREATED,
@@ -297,6 +276,31 @@ pub async fn delete_section(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Stores a new section (slug generated unless given); returns it.
+pub(crate) fn insert_new(
+    c: &mut DbConnection,
+    input: &CreateSection,
+) -> Result<SectionRow, ApiError> {
+    if let Some(parent) = input.parent_id {
+        model::find(c, parent)?
+            .ok_or_else(|| ApiError::invalid("parent_id", "no section has this id"))?;
+    }
+    let slug = choose_slug(c, input.slug.as_deref(), &input.name, None)?;
+    let now = crate::time::now();
+    Ok(model::insert(
+        c,
+        &NewSection {
+            name: &input.name,
+            slug: &slug,
+            description: input.description.as_deref().filter(|d| !d.is_empty()),
+            parent_id: input.parent_id,
+            position: input.position.unwrap_or(0),
+            created_at: now,
+            updated_at: now,
+        },
+    )?)
 }
 
 fn find_for_write(c: &mut DbConnection, reference: &Reference) -> Result<SectionRow, ApiError> {

@@ -342,3 +342,65 @@ async fn secrets_never_reach_the_logs() {
         );
     }
 }
+
+#[actix_web::test]
+async fn demo_loads_a_newsroom_once_and_reindex_rebuilds_the_index() {
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let admin = [
+        ("SAHIFA_ADMIN_EMAIL", crate::helpers::ADMIN_EMAIL),
+        ("SAHIFA_ADMIN_PASSWORD", crate::helpers::ADMIN_PASSWORD),
+    ];
+    let (ok, stdout, stderr) = run_in(dir.path(), &["demo"], &admin);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("7 sections, 14 articles"), "{stdout}");
+    let (ok, _, stderr) = run_in(dir.path(), &["demo"], &admin);
+    assert!(!ok, "only into an empty newsroom");
+    assert!(stderr.contains("already has articles"), "{stderr}");
+    let (ok, stdout, stderr) = run_in(dir.path(), &["reindex"], &admin);
+    assert!(ok, "{stderr}");
+    assert!(stdout.starts_with("reindexed 14 articles"), "{stdout}");
+
+    let app = crate::helpers::spawn_app_in(dir.clone(), &[]).await;
+    let articles: serde_json::Value = app
+        .get("/api/v1/articles?per_page=100")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        articles["meta"]["total"], 13,
+        "one demo article is scheduled"
+    );
+    let langs: Vec<&str> = articles["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["lang"].as_str().unwrap())
+        .collect();
+    assert!(langs.contains(&"ar") && langs.contains(&"en"));
+    let commented = articles["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["comment_count"].as_i64().unwrap() > 0)
+        .unwrap();
+    let comments: serde_json::Value = app
+        .get(&format!("/api/v1/articles/{}/comments", commented["id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(comments["meta"]["total"], commented["comment_count"]);
+    let sections: serde_json::Value = app.get("/api/v1/sections").await.json().await.unwrap();
+    assert_eq!(sections["meta"]["total"], 7);
+    let found: serde_json::Value = app
+        .get(&format!(
+            "/api/v1/articles?q={}",
+            crate::helpers::encode("اليابان")
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(found["meta"]["total"].as_i64().unwrap() >= 2, "{found}");
+}

@@ -8,6 +8,7 @@ mod comments;
 mod errors;
 mod helpers;
 mod openapi;
+mod search;
 mod sections;
 mod system;
 mod users;

@@ -1,0 +1,101 @@
+//! Keeping the index in step with the articles, in the same transaction as every write.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use super::Analyzer;
+use crate::db::DbConnection;
+use crate::db::schema::{article_search, article_tags, articles, tags};
+
+/// The analyzed fields of one article.
+struct Document {
+    title: String,
+    excerpt: String,
+    body: String,
+    tags: String,
+}
+
+fn document(conn: &mut DbConnection, id: i64, analyzer: Analyzer) -> QueryResult<Option<Document>> {
+    let row: Option<(String, String, String)> = articles::table
+        .find(id)
+        .select((articles::title, articles::excerpt, articles::body))
+        .first(conn)
+        .optional()?;
+    let Some((title, excerpt, body)) = row else {
+        return Ok(None);
+    };
+    let tag_names: Vec<String> = article_tags::table
+        .inner_join(tags::table)
+        .filter(article_tags::article_id.eq(id))
+        .select(tags::name)
+        .load(conn)?;
+    Ok(Some(Document {
+        title: analyzer.document(&title),
+        excerpt: analyzer.document(&excerpt),
+        // The body is indexed as the reader sees it, not as Markdown syntax.
+        body: analyzer.document(&crate::text::plain_text(&body)),
+        tags: analyzer.document(&tag_names.join(" ")),
+    }))
+}
+
+/// (Re)indexes one article; removes it from the index when it no longer exists.
+pub fn index_article(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    index_with(conn, id, Analyzer::default())
+}
+
+/// [`index_article`] with a chosen analysis (to measure what stemming brings).
+pub fn index_with(conn: &mut DbConnection, id: i64, analyzer: Analyzer) -> QueryResult<()> {
+    remove_article(conn, id)?;
+    let Some(doc) = document(conn, id, analyzer)? else {
+        return Ok(());
+    };
+    match conn {
+        DbConnection::Sqlite(c) => diesel::sql_query(
+            "INSERT INTO article_search (rowid, title, excerpt, body, tags) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind::<BigInt, _>(id)
+        .bind::<Text, _>(&doc.title)
+        .bind::<Text, _>(&doc.excerpt)
+        .bind::<Text, _>(&doc.body)
+        .bind::<Text, _>(&doc.tags)
+        .execute(c)?,
+        DbConnection::Postgres(c) => diesel::sql_query(
+            "INSERT INTO article_search (rowid, document) VALUES ($1, \
+             setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') \
+             || setweight(to_tsvector('simple', $4), 'C') || setweight(to_tsvector('simple', $5), 'D'))",
+        )
+        .bind::<BigInt, _>(id)
+        .bind::<Text, _>(&doc.title)
+        .bind::<Text, _>(&doc.tags)
+        .bind::<Text, _>(&doc.excerpt)
+        .bind::<Text, _>(&doc.body)
+        .execute(c)?,
+    };
+    Ok(())
+}
+
+pub fn remove_article(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::delete(article_search::table.filter(article_search::rowid.eq(id))).execute(conn)?;
+    Ok(())
+}
+
+/// Rebuilds the whole index (`sahifa reindex`); returns how many articles were indexed.
+pub fn reindex_all(conn: &mut DbConnection, analyzer: Analyzer) -> QueryResult<usize> {
+    diesel::delete(article_search::table).execute(conn)?;
+    let ids: Vec<i64> = articles::table
+        .select(articles::id)
+        .order(articles::id)
+        .load(conn)?;
+    for id in &ids {
+        index_with(conn, *id, analyzer)?;
+    }
+    Ok(ids.len())
+}
+
+/// Articles missing from the index (a database from before the index existed, or restored
+/// from elsewhere): checked at start, and fixed by a reindex.
+pub fn unindexed_count(conn: &mut DbConnection) -> QueryResult<i64> {
+    let articles: i64 = articles::table.count().get_result(conn)?;
+    let indexed: i64 = article_search::table.count().get_result(conn)?;
+    Ok(articles - indexed)
+}

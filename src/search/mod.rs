@@ -1,0 +1,133 @@
+//! Full-text search over articles, behind one small interface the article list uses.
+//!
+//! The application analyzes text itself — [`crate::text::normalize`] then the light Arabic
+//! stemmer — identically for what it indexes and for queries, and the store only ever sees
+//! analyzed terms: an FTS5 table on SQLite, a `tsvector` with the `simple` configuration on
+//! PostgreSQL. User input never reaches either query language unescaped: queries are reduced
+//! to terms made of letters and digits, and each term is then quoted as a string (FTS5) or a
+//! lexeme (`to_tsquery`), so no operator can be smuggled in.
+//!
+//! Snippets are cut from the *original* text (with its tashkeel), not from the index.
+
+pub mod analyzer;
+mod index;
+pub mod related;
+pub mod snippet;
+
+pub use analyzer::Analyzer;
+pub use index::{index_article, reindex_all, remove_article, unindexed_count};
+
+use diesel::BoxableExpression;
+use diesel::dsl::sql;
+use diesel::sql_types::{Bool, Double, Text};
+
+use crate::db::{Backend, MultiBackend};
+
+/// A search query, analyzed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    /// The analyzed terms, in the order typed.
+    pub terms: Vec<String>,
+    /// Every term must match (a reader's search), or any (similar articles).
+    pub require_all: bool,
+}
+
+impl Query {
+    /// `None` when nothing searchable is left (only punctuation, operators, marks).
+    pub fn parse(raw: &str, analyzer: Analyzer) -> Option<Self> {
+        let mut terms = analyzer.terms(raw);
+        terms.dedup();
+        (!terms.is_empty()).then_some(Self {
+            terms,
+            require_all: true,
+        })
+    }
+
+    /// Matches articles containing any of `terms` (already analyzed).
+    pub fn any_of(terms: Vec<String>) -> Option<Self> {
+        (!terms.is_empty()).then_some(Self {
+            terms,
+            require_all: false,
+        })
+    }
+
+    /// FTS5 syntax: each term a quoted string (so nothing in it is an operator), joined by
+    /// the implicit AND or by OR.
+    fn fts5(&self) -> String {
+        let joiner = if self.require_all { " " } else { " OR " };
+        self.terms
+            .iter()
+            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(joiner)
+    }
+
+    /// `to_tsquery` syntax: each term a quoted lexeme (so nothing in it is an operator),
+    /// joined by `&` or `|`.
+    fn tsquery(&self) -> String {
+        let joiner = if self.require_all { " & " } else { " | " };
+        self.terms
+            .iter()
+            .map(|t| format!("'{}'", t.replace('\\', "\\\\").replace('\'', "''")))
+            .collect::<Vec<_>>()
+            .join(joiner)
+    }
+}
+
+/// The filter "this article matches `query`", for a query joined with `article_search`.
+pub fn matches<QS>(
+    backend: Backend,
+    query: &Query,
+) -> Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Bool>> {
+    match backend {
+        Backend::Sqlite => {
+            Box::new(sql::<Bool>("article_search MATCH ").bind::<Text, _>(query.fts5()))
+        }
+        Backend::Postgres => Box::new(
+            sql::<Bool>("article_search.document @@ to_tsquery('simple', ")
+                .bind::<Text, _>(query.tsquery())
+                .sql(")"),
+        ),
+    }
+}
+
+/// Relevance, as a number where *smaller is better* on both stores (BM25 on SQLite, the
+/// negated `ts_rank` on PostgreSQL). Titles weigh most, then tags, excerpt, body.
+pub fn rank<QS>(
+    backend: Backend,
+    query: &Query,
+) -> Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Double>> {
+    match backend {
+        Backend::Sqlite => Box::new(sql::<Double>("bm25(article_search, 10.0, 3.0, 1.0, 5.0)")),
+        Backend::Postgres => Box::new(
+            sql::<Double>("-ts_rank(article_search.document, to_tsquery('simple', ")
+                .bind::<Text, _>(query.tsquery())
+                .sql("), 1)::float8"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operators_and_quotes_never_reach_the_index_syntax() {
+        let q = Query::parse(r#"التعاون" OR NEAR(x) -y *"#, Analyzer::default()).unwrap();
+        assert!(
+            q.fts5()
+                .split(' ')
+                .all(|t| t.starts_with('"') && t.ends_with('"'))
+        );
+        assert!(!q.fts5().contains("NEAR("));
+        assert_eq!(Query::parse("«؟»!!! ... ***", Analyzer::default()), None);
+        assert_eq!(Query::parse("   ", Analyzer::default()), None);
+    }
+
+    #[test]
+    fn queries_are_analyzed_like_the_index() {
+        let typed = Query::parse("والتعاون الأَمْنِيّ", Analyzer::default()).unwrap();
+        let plain = Query::parse("تعاون امني", Analyzer::default()).unwrap();
+        assert_eq!(typed, plain);
+    }
+}

@@ -1,0 +1,107 @@
+//! Related articles: other published articles ranked by shared tags, same section, and
+//! similarity of their text to this article's title.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{Analyzer, Query, matches, rank};
+use crate::db::schema::{article_search, article_tags, articles};
+use crate::db::{Backend, DbConnection};
+
+/// How much each kind of evidence weighs.
+const PER_SHARED_TAG: f64 = 3.0;
+const SAME_SECTION: f64 = 2.0;
+const TEXT_MATCH: f64 = 4.0;
+/// Candidates considered from each source.
+const CANDIDATES: i64 = 50;
+
+/// Ids of up to `limit` published, due articles related to `id` (never `id` itself), best
+/// first; ties go to the newer article, then the higher id, so the order is deterministic.
+pub fn related_ids(
+    conn: &mut DbConnection,
+    backend: Backend,
+    id: i64,
+    limit: usize,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<i64>> {
+    let Some((section_id, title)) = articles::table
+        .find(id)
+        .select((articles::section_id, articles::title))
+        .first::<(i64, String)>(conn)
+        .optional()?
+    else {
+        return Ok(Vec::new());
+    };
+    let visible = articles::status
+        .eq("published")
+        .and(articles::published_at.le(now))
+        .and(articles::id.ne(id));
+    let mut score: HashMap<i64, f64> = HashMap::new();
+
+    let tag_ids: Vec<i64> = article_tags::table
+        .filter(article_tags::article_id.eq(id))
+        .select(article_tags::tag_id)
+        .load(conn)?;
+    if !tag_ids.is_empty() {
+        let shared: Vec<(i64, i64)> = article_tags::table
+            .inner_join(articles::table)
+            .filter(article_tags::tag_id.eq_any(&tag_ids))
+            .filter(visible)
+            .group_by(article_tags::article_id)
+            .select((article_tags::article_id, diesel::dsl::count_star()))
+            .order(diesel::dsl::count_star().desc())
+            .limit(CANDIDATES * 4)
+            .load(conn)?;
+        for (other, count) in shared {
+            *score.entry(other).or_default() += PER_SHARED_TAG * count as f64;
+        }
+    }
+
+    let same_section: Vec<i64> = articles::table
+        .filter(articles::section_id.eq(section_id))
+        .filter(visible)
+        .order((articles::published_at.desc(), articles::id.desc()))
+        .select(articles::id)
+        .limit(CANDIDATES)
+        .load(conn)?;
+    for other in same_section {
+        *score.entry(other).or_default() += SAME_SECTION;
+    }
+
+    let mut terms = Analyzer::default().terms(&title);
+    terms.sort();
+    terms.dedup();
+    // Short words (و، في، of …) say little about a topic.
+    terms.retain(|t| t.chars().count() > 2);
+    if let Some(query) = Query::any_of(terms) {
+        let similar: Vec<i64> = articles::table
+            .inner_join(article_search::table.on(article_search::rowid.eq(articles::id)))
+            .filter(visible)
+            .filter(matches(backend, &query))
+            .order((rank(backend, &query), articles::id.desc()))
+            .select(articles::id)
+            .limit(CANDIDATES)
+            .load(conn)?;
+        let n = similar.len().max(1) as f64;
+        for (position, other) in similar.into_iter().enumerate() {
+            *score.entry(other).or_default() += TEXT_MATCH * (1.0 - position as f64 / n);
+        }
+    }
+
+    let candidates: Vec<i64> = score.keys().copied().collect();
+    let dates: HashMap<i64, Option<NaiveDateTime>> = articles::table
+        .filter(articles::id.eq_any(&candidates))
+        .select((articles::id, articles::published_at))
+        .load::<(i64, Option<NaiveDateTime>)>(conn)?
+        .into_iter()
+        .collect();
+    let mut ranked: Vec<(i64, f64)> = score.into_iter().collect();
+    ranked.sort_by(|(a, sa), (b, sb)| {
+        sb.total_cmp(sa)
+            .then_with(|| dates.get(b).cmp(&dates.get(a)))
+            .then_with(|| b.cmp(a))
+    });
+    Ok(ranked.into_iter().take(limit).map(|(id, _)| id).collect())
+}
