@@ -25,7 +25,7 @@ use crate::http::ApiError;
 use crate::http::json::BodyLimit;
 use crate::http::problem::problem_middleware;
 use crate::http::rate_limit::KeyedLimiter;
-use crate::http::routing::{RouteTable, fallback};
+use crate::http::routing::{RouteTable, fallback, head_as_get};
 use crate::telemetry::{REQUEST_ID, request_context};
 use crate::{articles, auth, comments, health, openapi, search, sections, tags, users};
 
@@ -238,6 +238,7 @@ fn app(
         // Outermost last: the request id wraps everything, so even refusals carry it.
         .wrap(cors)
         .wrap(from_fn(problem_middleware))
+        .wrap(from_fn(head_as_get))
         .wrap(Compress::default())
         .wrap(from_fn(request_context))
 }

@@ -144,7 +144,8 @@ fn wanted_text(q: Option<&str>, sort: Option<Sort>) -> Result<Wanted, ApiError> 
     Ok(search::Query::parse(q, Analyzer::default()).map_or(Wanted::Nothing, Wanted::Matching))
 }
 
-/// Puts on each hit the passage of its body (or, failing that, its excerpt) that matched.
+/// Puts on each hit the passage that matched: from its body, else its excerpt, else its
+/// title (a tag-only match shows the plain excerpt).
 fn add_snippets(
     c: &mut DbConnection,
     hits: &mut [ArticleSummary],
@@ -160,6 +161,7 @@ fn add_snippets(
         hit.snippet = Some(
             snippet(&body, query, Analyzer::default(), SNIPPET_WORDS)
                 .or_else(|| snippet(&hit.excerpt, query, Analyzer::default(), SNIPPET_WORDS))
+                .or_else(|| snippet(&hit.title, query, Analyzer::default(), SNIPPET_WORDS))
                 .unwrap_or_else(|| text::html::escape(&hit.excerpt)),
         );
     }

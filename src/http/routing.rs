@@ -65,3 +65,16 @@ pub async fn fallback(
         None => ApiError::NotFound(format!("no resource at {}", req.path())),
     })
 }
+
+/// Answers `HEAD` wherever `GET` is answered (RFC 9110 §9.3.2): the request is routed as a
+/// `GET`, and the HTTP/1 codec, which remembers that the request was a `HEAD`, sends the
+/// headers (ETag, Content-Length …) without the body.
+pub async fn head_as_get(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
+}

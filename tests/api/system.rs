@@ -147,3 +147,24 @@ async fn cors_can_allow_any_origin() {
         "{allow}"
     );
 }
+
+#[actix_web::test]
+async fn head_is_answered_wherever_get_is() {
+    let app = spawn_app().await;
+    let get = app.get("/api/v1/sections").await;
+    let head = app
+        .request(Method::HEAD, "/api/v1/sections")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(head.headers()["etag"], get.headers()["etag"]);
+    assert_eq!(head.headers()["cache-control"], "public, max-age=60");
+    assert!(head.bytes().await.unwrap().is_empty());
+    let missing = app
+        .request(Method::HEAD, "/api/v1/sections/404")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
