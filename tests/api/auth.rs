@@ -686,7 +686,7 @@ async fn the_generated_token_secret_survives_a_restart() {
         first.get_as("/api/v1/auth/me", &token).await.status(),
         StatusCode::OK
     );
-    let second = spawn_app_in(first.data_dir(), &[("SAHIFA_JWT_SECRET", "")]).await;
+    let second = spawn_app_in(first.data.clone(), &[("SAHIFA_JWT_SECRET", "")]).await;
     assert_eq!(
         second.get_as("/api/v1/auth/me", &token).await.status(),
         StatusCode::OK

@@ -3,16 +3,15 @@
 use std::net::TcpListener;
 use std::time::Duration;
 
-use crate::helpers::{Process, sahifa_command};
+use crate::helpers::{Process, TestData, sahifa_command};
 
 /// Runs `sahifa ARGS` with `vars` to completion; returns (success, stdout, stderr).
 fn run(args: &[&str], vars: &[(&str, &str)]) -> (bool, String, String) {
-    let dir = tempfile::tempdir().unwrap();
-    run_in(dir.path(), args, vars)
+    run_in(&TestData::new(), args, vars)
 }
 
-fn run_in(dir: &std::path::Path, args: &[&str], vars: &[(&str, &str)]) -> (bool, String, String) {
-    let mut command = sahifa_command(dir);
+fn run_in(data: &TestData, args: &[&str], vars: &[(&str, &str)]) -> (bool, String, String) {
+    let mut command = sahifa_command(data);
     for (k, v) in vars {
         command.env(k, v);
     }
@@ -71,33 +70,26 @@ fn openapi_prints_the_committed_document() {
 
 #[test]
 fn migrate_creates_the_database_and_is_idempotent() {
-    let dir = tempfile::tempdir().unwrap();
-    let (ok, stdout, stderr) = run_in(dir.path(), &["migrate"], &[]);
+    let data = TestData::new();
+    let (ok, stdout, stderr) = run_in(&data, &["migrate"], &[]);
     assert!(ok, "{stderr}");
     assert!(stdout.starts_with("applied "), "{stdout}");
     assert!(!stdout.starts_with("applied 0 "), "{stdout}");
-    assert!(dir.path().join("sahifa.db").exists());
-    let (ok, stdout, _) = run_in(dir.path(), &["migrate"], &[]);
+    if !data.is_postgres() {
+        assert!(data.dir.path().join("sahifa.db").exists());
+    }
+    let (ok, stdout, _) = run_in(&data, &["migrate"], &[]);
     assert!(ok);
     assert!(stdout.starts_with("applied 0 migration(s)"), "{stdout}");
 }
 
 #[test]
 fn a_database_from_a_newer_binary_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    assert!(run_in(dir.path(), &["migrate"], &[]).0);
-    let db = dir.path().join("sahifa.db");
-    {
-        use diesel::{Connection, RunQueryDsl, sqlite::SqliteConnection};
-        let mut conn = SqliteConnection::establish(db.to_str().unwrap()).unwrap();
-        diesel::sql_query(
-            "INSERT INTO __diesel_schema_migrations (version) VALUES ('29991231000000')",
-        )
-        .execute(&mut conn)
-        .unwrap();
-    }
+    let data = TestData::new();
+    assert!(run_in(&data, &["migrate"], &[]).0);
+    data.execute("INSERT INTO __diesel_schema_migrations (version) VALUES ('29991231000000')");
     for command in ["migrate", "serve"] {
-        let (ok, _, stderr) = run_in(dir.path(), &[command], &[]);
+        let (ok, _, stderr) = run_in(&data, &[command], &[]);
         assert!(!ok, "{command}");
         assert_one_line_error(&stderr, "DATABASE_URL");
         assert!(stderr.contains("newer"), "{stderr}");
@@ -176,10 +168,8 @@ fn sigterm_lets_an_in_flight_request_finish() {
 
 #[actix_web::test]
 async fn a_fresh_database_gets_an_admin_with_a_password_logged_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("sahifa.db");
-    let database_url = format!("sqlite:{}", db.display());
-    let server = Process::serve(&[("DATABASE_URL", &database_url)]);
+    let data = TestData::new();
+    let server = Process::serve_on(data.clone(), &[]);
     let base = server.wait_until_listening();
     let log = server.log();
     let line = log
@@ -203,7 +193,7 @@ async fn a_fresh_database_gets_an_admin_with_a_password_logged_once() {
     assert_eq!(login.status(), 200);
     drop(server);
 
-    let again = Process::serve(&[("DATABASE_URL", &database_url)]);
+    let again = Process::serve_on(data, &[]);
     again.wait_until_listening();
     assert!(!again.log().contains("generated password"), "only once");
 }
@@ -240,9 +230,9 @@ fn an_incomplete_or_weak_admin_configuration_is_refused() {
 #[actix_web::test]
 async fn users_create_reads_the_password_from_stdin() {
     use std::io::Write;
-    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let data = TestData::new();
     let create = |email: &str| {
-        let mut child = sahifa_command(dir.path())
+        let mut child = sahifa_command(&data)
             .args([
                 "users", "create", "--email", email, "--role", "editor", "--name", "Hala",
             ])
@@ -269,7 +259,7 @@ async fn users_create_reads_the_password_from_stdin() {
     assert!(String::from_utf8_lossy(&second.stderr).contains("already exists"));
 
     let app = crate::helpers::spawn_app_in(
-        dir.clone(),
+        data.clone(),
         &[("SAHIFA_ADMIN_EMAIL", ""), ("SAHIFA_ADMIN_PASSWORD", "")],
     )
     .await;
@@ -345,22 +335,22 @@ async fn secrets_never_reach_the_logs() {
 
 #[actix_web::test]
 async fn demo_loads_a_newsroom_once_and_reindex_rebuilds_the_index() {
-    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let data = TestData::new();
     let admin = [
         ("SAHIFA_ADMIN_EMAIL", crate::helpers::ADMIN_EMAIL),
         ("SAHIFA_ADMIN_PASSWORD", crate::helpers::ADMIN_PASSWORD),
     ];
-    let (ok, stdout, stderr) = run_in(dir.path(), &["demo"], &admin);
+    let (ok, stdout, stderr) = run_in(&data, &["demo"], &admin);
     assert!(ok, "{stderr}");
     assert!(stdout.contains("7 sections, 14 articles"), "{stdout}");
-    let (ok, _, stderr) = run_in(dir.path(), &["demo"], &admin);
+    let (ok, _, stderr) = run_in(&data, &["demo"], &admin);
     assert!(!ok, "only into an empty newsroom");
     assert!(stderr.contains("already has articles"), "{stderr}");
-    let (ok, stdout, stderr) = run_in(dir.path(), &["reindex"], &admin);
+    let (ok, stdout, stderr) = run_in(&data, &["reindex"], &admin);
     assert!(ok, "{stderr}");
     assert!(stdout.starts_with("reindexed 14 articles"), "{stdout}");
 
-    let app = crate::helpers::spawn_app_in(dir.clone(), &[]).await;
+    let app = crate::helpers::spawn_app_in(data.clone(), &[]).await;
     let articles: serde_json::Value = app
         .get("/api/v1/articles?per_page=100")
         .await

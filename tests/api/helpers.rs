@@ -1,9 +1,12 @@
 //! The test harness: a real server on a random port with its own fresh database, and a real
 //! `sahifa` process for what only a process can show (exit codes, logs, signals).
+//!
+//! The store under test is SQLite, or PostgreSQL when `SAHIFA_TEST_DATABASE_URL` names a
+//! PostgreSQL server (`postgres://user@host/db`, a user allowed to create databases): every
+//! test then gets its own fresh database there, dropped when the test ends.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -23,9 +26,99 @@ pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret!";
 pub struct TestApp {
     pub address: String,
     pub client: Client,
-    pub db_path: PathBuf,
     pub admin_token: String,
-    _dir: Arc<TempDir>,
+    pub data: Arc<TestData>,
+}
+
+/// Where a test's data lives: a temporary directory, and a fresh database in the store under
+/// test (an SQLite file in that directory, or a new PostgreSQL database).
+pub struct TestData {
+    pub dir: TempDir,
+    pub database_url: String,
+    postgres: Option<PostgresDatabase>,
+}
+
+/// The PostgreSQL server the suite runs against, if any.
+pub fn postgres_under_test() -> Option<String> {
+    std::env::var("SAHIFA_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| url.starts_with("postgres://") || url.starts_with("postgresql://"))
+}
+
+impl TestData {
+    pub fn new() -> Arc<Self> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (database_url, postgres) = match postgres_under_test() {
+            Some(server) => {
+                let database = PostgresDatabase::create(&server);
+                (database.url.clone(), Some(database))
+            }
+            None => (
+                format!("sqlite:{}", dir.path().join("sahifa.db").display()),
+                None,
+            ),
+        };
+        Arc::new(Self {
+            dir,
+            database_url,
+            postgres,
+        })
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// Runs raw SQL on the store, behind the server's back (to break things on purpose).
+    pub fn execute(&self, sql: &str) {
+        use diesel::RunQueryDsl;
+        let url = sahifa::config::DatabaseUrl::parse(&self.database_url).unwrap();
+        let mut conn = sahifa::db::ConnectionManager::new(url)
+            .connect_now()
+            .unwrap();
+        diesel::sql_query(sql).execute(&mut conn).unwrap();
+    }
+}
+
+/// A database created for one test on the PostgreSQL server, dropped with it.
+struct PostgresDatabase {
+    server: String,
+    name: String,
+    url: String,
+}
+
+impl PostgresDatabase {
+    fn create(server: &str) -> Self {
+        use diesel::{Connection, RunQueryDsl, pg::PgConnection};
+        let name = format!("sahifa_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::establish(server)
+            .unwrap_or_else(|e| panic!("SAHIFA_TEST_DATABASE_URL is unreachable: {e}"));
+        diesel::sql_query(format!(
+            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+        ))
+        .execute(&mut admin)
+        .expect("create a test database");
+        let base = server.rsplit_once('/').map_or(server, |(base, _)| base);
+        let url = format!("{base}/{name}");
+        Self {
+            server: server.to_owned(),
+            name,
+            url,
+        }
+    }
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        use diesel::{Connection, RunQueryDsl, pg::PgConnection};
+        if let Ok(mut admin) = PgConnection::establish(&self.server) {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin);
+        }
+    }
 }
 
 /// A staff member created for a test, logged in.
@@ -39,12 +132,9 @@ pub struct Staff {
 }
 
 /// Variables every test server gets; a test adds or overrides its own.
-fn base_vars(db_path: &std::path::Path) -> HashMap<String, String> {
+fn base_vars(data: &TestData) -> HashMap<String, String> {
     HashMap::from([
-        (
-            "DATABASE_URL".to_owned(),
-            format!("sqlite:{}", db_path.display()),
-        ),
+        ("DATABASE_URL".to_owned(), data.database_url.clone()),
         ("SAHIFA_BIND".to_owned(), "127.0.0.1:0".to_owned()),
         ("SAHIFA_WORKERS".to_owned(), "1".to_owned()),
         ("SAHIFA_ADMIN_EMAIL".to_owned(), ADMIN_EMAIL.to_owned()),
@@ -69,14 +159,12 @@ pub async fn spawn_app() -> TestApp {
 /// Starts a server with extra environment variables (as the binary would read them); a
 /// variable set to "" is removed.
 pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
-    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
-    spawn_app_in(dir, vars).await
+    spawn_app_in(TestData::new(), vars).await
 }
 
-/// Starts a server on the database in `dir` (a second server on the same data, a restart).
-pub async fn spawn_app_in(dir: Arc<TempDir>, vars: &[(&str, &str)]) -> TestApp {
-    let db_path = dir.path().join("sahifa.db");
-    let mut env = base_vars(&db_path);
+/// Starts a server on existing data (a second instance on the same data, a restart).
+pub async fn spawn_app_in(data: Arc<TestData>, vars: &[(&str, &str)]) -> TestApp {
+    let mut env = base_vars(&data);
     for (k, v) in vars {
         if v.is_empty() {
             env.remove(*k);
@@ -94,9 +182,8 @@ pub async fn spawn_app_in(dir: Arc<TempDir>, vars: &[(&str, &str)]) -> TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
-        db_path,
         admin_token: String::new(),
-        _dir: dir,
+        data,
     };
     if env.contains_key("SAHIFA_ADMIN_EMAIL") {
         let login = test_app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
@@ -118,11 +205,6 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> Response {
         self.request(Method::GET, path).send().await.unwrap()
-    }
-
-    /// The directory holding this server's database, to start another server on it.
-    pub fn data_dir(&self) -> Arc<TempDir> {
-        self._dir.clone()
     }
 
     /// A request with an optional bearer token and JSON body.
@@ -281,19 +363,18 @@ pub async fn assert_problem(response: Response, status: StatusCode) -> Value {
 pub struct Process {
     pub child: Child,
     pub lines: Arc<Mutex<Vec<String>>>,
-    _dir: TempDir,
+    /// Held so the data outlives the process.
+    _data: Arc<TestData>,
 }
 
-pub fn sahifa_command(dir: &std::path::Path) -> Command {
+/// `sahifa` on `data`, with nothing from the test's own environment.
+pub fn sahifa_command(data: &TestData) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sahifa"));
     command
-        .current_dir(dir)
+        .current_dir(data.dir.path())
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env(
-            "DATABASE_URL",
-            format!("sqlite:{}", dir.join("sahifa.db").display()),
-        )
+        .env("DATABASE_URL", &data.database_url)
         .env("SAHIFA_BIND", "127.0.0.1:0")
         .env("SAHIFA_WORKERS", "1")
         .stdin(Stdio::null())
@@ -303,15 +384,13 @@ pub fn sahifa_command(dir: &std::path::Path) -> Command {
 }
 
 impl Process {
-    /// Starts `sahifa serve` with JSON logs and extra variables; a fresh directory holds its
-    /// database unless `DATABASE_URL` is given.
+    /// Starts `sahifa serve` on fresh data with JSON logs and extra variables.
     pub fn serve(vars: &[(&str, &str)]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        Self::serve_in(dir, vars)
+        Self::serve_on(TestData::new(), vars)
     }
 
-    pub fn serve_in(dir: TempDir, vars: &[(&str, &str)]) -> Self {
-        let mut command = sahifa_command(dir.path());
+    pub fn serve_on(data: Arc<TestData>, vars: &[(&str, &str)]) -> Self {
+        let mut command = sahifa_command(&data);
         command.env("SAHIFA_LOG_FORMAT", "json");
         for (k, v) in vars {
             command.env(k, v);
@@ -328,7 +407,7 @@ impl Process {
         Self {
             child,
             lines,
-            _dir: dir,
+            _data: data,
         }
     }
 

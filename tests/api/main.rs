@@ -7,6 +7,7 @@ mod cli;
 mod comments;
 mod errors;
 mod helpers;
+mod instances;
 mod openapi;
 mod search;
 mod sections;

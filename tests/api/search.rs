@@ -422,19 +422,13 @@ async fn related_articles_rank_shared_tags_section_and_text_and_never_the_articl
 async fn a_database_whose_index_is_missing_is_reindexed_at_start() {
     let (app, section) = newsroom().await;
     let article = app.published(section, "خبر عن المطر", json!({})).await;
-    {
-        use diesel::{Connection, RunQueryDsl, sqlite::SqliteConnection};
-        let mut conn = SqliteConnection::establish(app.db_path.to_str().unwrap()).unwrap();
-        diesel::sql_query("DELETE FROM article_search")
-            .execute(&mut conn)
-            .unwrap();
-    }
+    app.data.execute("DELETE FROM article_search");
     assert_eq!(
         search(&app, "المطر").await["meta"]["total"],
         0,
         "the index was emptied"
     );
-    let restarted = spawn_app_in(app.data_dir(), &[]).await;
+    let restarted = spawn_app_in(app.data.clone(), &[]).await;
     assert_eq!(
         ids(&search(&restarted, "المطر").await),
         [article["id"].as_i64().unwrap()]

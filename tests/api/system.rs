@@ -22,7 +22,12 @@ async fn ready_answers_when_the_database_does() {
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], "ready");
-    assert!(app.db_path.exists(), "the SQLite file was created");
+    if !app.data.is_postgres() {
+        assert!(
+            app.data.dir.path().join("sahifa.db").exists(),
+            "the SQLite file was created"
+        );
+    }
 }
 
 #[actix_web::test]
