@@ -15,6 +15,7 @@ pub mod articles;
 pub mod auth;
 pub mod comments;
 pub mod config;
+pub mod copy;
 pub mod db;
 pub mod demo;
 pub mod health;

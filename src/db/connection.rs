@@ -105,25 +105,69 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    let DbConnection::Sqlite(inner) = conn else {
-        return conn.transaction(work);
-    };
-    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
-    let outcome = work(conn);
-    let DbConnection::Sqlite(inner) = conn else {
-        unreachable!("the variant of a connection never changes")
-    };
-    match outcome {
+    transaction_begun_with(conn, "BEGIN IMMEDIATE", "BEGIN", work)
+}
+
+/// Runs `work` in one consistent, read-only view of the database: every query sees the same
+/// snapshot whatever is written meanwhile (a repeatable-read transaction on PostgreSQL; any
+/// SQLite transaction already is one).
+pub fn read_snapshot<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    transaction_begun_with(
+        conn,
+        "BEGIN",
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        work,
+    )
+}
+
+/// A transaction opened with backend-specific SQL, committed when `work` succeeds and rolled
+/// back when it fails. Diesel's own transaction manager of the inner connection tracks it, so
+/// `conn.transaction` inside `work` nests as a savepoint.
+fn transaction_begun_with<T, E, F>(
+    conn: &mut DbConnection,
+    sqlite_begin: &str,
+    postgres_begin: &str,
+    work: F,
+) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, sqlite_begin)?,
+        DbConnection::Postgres(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, postgres_begin)?
+        }
+    }
+    match work(conn) {
         Ok(value) => {
-            if let Err(commit_error) = AnsiTransactionManager::commit_transaction(inner) {
-                let _ = AnsiTransactionManager::rollback_transaction(inner);
+            if let Err(commit_error) = commit_inner(conn) {
+                let _ = rollback_inner(conn);
                 return Err(commit_error.into());
             }
             Ok(value)
         }
         Err(error) => {
-            AnsiTransactionManager::rollback_transaction(inner)?;
+            rollback_inner(conn)?;
             Err(error)
         }
+    }
+}
+
+fn commit_inner(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::commit_transaction(c),
+        DbConnection::Postgres(c) => AnsiTransactionManager::commit_transaction(c),
+    }
+}
+
+fn rollback_inner(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
+        DbConnection::Postgres(c) => AnsiTransactionManager::rollback_transaction(c),
     }
 }

@@ -14,7 +14,8 @@ use diesel::RunQueryDsl;
 use diesel::r2d2::Pool;
 
 pub use connection::{
-    Backend, ConnectError, ConnectionManager, DbConnection, MultiBackend, write_transaction,
+    Backend, ConnectError, ConnectionManager, DbConnection, MultiBackend, read_snapshot,
+    write_transaction,
 };
 pub use migrations::{MigrateError, MigrationReport, migrate};
 
@@ -128,6 +129,14 @@ impl Store {
         E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
         self.run(move |conn| write_transaction(conn, work)).await
+    }
+
+    /// A pooled connection for blocking callers (CLI commands). Request handlers use
+    /// [`Store::run`] and friends, which keep Diesel off the async workers.
+    pub fn connection(
+        &self,
+    ) -> Result<diesel::r2d2::PooledConnection<ConnectionManager>, StoreError> {
+        self.pool.get().map_err(|_| StoreError::Saturated)
     }
 
     /// True when the database answers a trivial query.

@@ -1,0 +1,298 @@
+//! `sahifa copy --from URL --to URL`: moves a whole newsroom between stores (SQLite →
+//! PostgreSQL when it outgrows one machine, or back), every row with its id, slug, hash and
+//! timestamp intact.
+//!
+//! All or nothing: the target must be empty and is written in one transaction, so a failure
+//! leaves it as it was. The source is read in one snapshot. At the end every table is
+//! compared by row count and by a checksum of its rows in key order; the search index is
+//! rebuilt on the target rather than copied (it is derived data).
+
+use std::fmt::Debug;
+
+use diesel::prelude::*;
+use indicatif::{ProgressBar, ProgressStyle};
+use sha2::{Digest, Sha256};
+
+use crate::db::schema::{
+    article_tags, articles, comments, instance_settings, refresh_tokens, sections, slug_redirects,
+    tags, users,
+};
+use crate::db::{DbConnection, DbError, Store, read_snapshot, write_transaction};
+
+/// Rows per read and per insert.
+pub const BATCH: i64 = 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    #[error("the target already holds a newsroom ({0}); copy only into an empty database")]
+    TargetNotEmpty(String),
+    #[error("verification failed for {table}: {detail}; the target was rolled back")]
+    Mismatch { table: &'static str, detail: String },
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for CopyError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Database(e.into())
+    }
+}
+
+/// Per-table counts of what was copied, in copy order.
+#[derive(Debug, Default)]
+pub struct CopyReport {
+    pub tables: Vec<(&'static str, usize)>,
+    pub reindexed: usize,
+}
+
+/// Declares, for one table, a full-row struct that can be read from and written to either
+/// store, and the functions that copy and checksum it in primary-key order.
+macro_rules! table_copier {
+    ($name:ident, $table:ident, $key:expr, { $($field:ident : $ty:ty),* $(,)? }) => {
+        mod $name {
+            use super::*;
+
+            #[derive(Debug, Queryable, Selectable, Insertable)]
+            #[diesel(table_name = $table)]
+            pub struct Row {
+                $(pub $field: $ty,)*
+            }
+
+            pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+                $table::table.count().get_result(conn)
+            }
+
+            /// One batch, by offset in key order (the source is a frozen snapshot).
+            pub fn batch(conn: &mut DbConnection, offset: i64) -> QueryResult<Vec<Row>> {
+                $table::table
+                    .order($key)
+                    .offset(offset)
+                    .limit(BATCH)
+                    .select(Row::as_select())
+                    .load(conn)
+            }
+
+            pub fn insert(conn: &mut DbConnection, rows: &[Row]) -> QueryResult<usize> {
+                let mut written = 0;
+                // Row by row: the multi-backend connection has no batch insert for SQLite.
+                for row in rows {
+                    written += diesel::insert_into($table::table).values(row).execute(conn)?;
+                }
+                Ok(written)
+            }
+        }
+    };
+}
+
+table_copier!(instance_settings_rows, instance_settings, instance_settings::name.asc(), {
+    name: String, value: String, updated_at: chrono::NaiveDateTime,
+});
+table_copier!(users_rows, users, users::id.asc(), {
+    id: i64, email: String, display_name: String, role: String, active: bool,
+    password_hash: String, token_version: i64, version: i64,
+    created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime,
+});
+table_copier!(refresh_token_rows, refresh_tokens, refresh_tokens::id.asc(), {
+    id: i64, user_id: i64, family: String, token_hash: String,
+    created_at: chrono::NaiveDateTime, expires_at: chrono::NaiveDateTime,
+    used_at: Option<chrono::NaiveDateTime>, revoked_at: Option<chrono::NaiveDateTime>,
+});
+table_copier!(section_rows, sections, sections::id.asc(), {
+    id: i64, name: String, slug: String, description: Option<String>, parent_id: Option<i64>,
+    position: i32, version: i64, created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime,
+});
+table_copier!(article_rows, articles, articles::id.asc(), {
+    id: i64, title: String, slug: String, excerpt: String, excerpt_is_custom: bool,
+    body: String, body_html: String, status: String, section_id: i64, author_id: i64,
+    featured_image_url: Option<String>, featured_image_alt: Option<String>,
+    featured_image_caption: Option<String>, lang: String, meta_title: Option<String>,
+    meta_description: Option<String>, reading_time_minutes: i32, comment_count: i64,
+    comments_open: bool, published_at: Option<chrono::NaiveDateTime>, version: i64,
+    created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime,
+});
+table_copier!(tag_rows, tags, tags::id.asc(), {
+    id: i64, name: String, key: String, slug: String, created_at: chrono::NaiveDateTime,
+});
+table_copier!(article_tag_rows, article_tags, (article_tags::article_id.asc(), article_tags::tag_id.asc()), {
+    article_id: i64, tag_id: i64, position: i32,
+});
+table_copier!(redirect_rows, slug_redirects, (slug_redirects::resource.asc(), slug_redirects::slug.asc()), {
+    resource: String, slug: String, target_id: i64, created_at: chrono::NaiveDateTime,
+});
+table_copier!(comment_rows, comments, comments::id.asc(), {
+    id: i64, article_id: i64, parent_id: Option<i64>, depth: i32, author_name: String,
+    author_email: String, body: String, status: String, client_ip: Option<String>,
+    version: i64, created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime,
+});
+
+/// Copies every table from `source` to `target` (both already migrated to this version).
+pub async fn copy(source: &Store, target: &Store) -> Result<CopyReport, CopyError> {
+    let (source, target) = (source.clone(), target.clone());
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut from = source.connection().map_err(DbError::from)?;
+        let mut to = target.connection().map_err(DbError::from)?;
+        copy_between(&mut from, &mut to)
+    })
+    .await
+    .map_err(|_| CopyError::Database(crate::db::StoreError::TaskFailed.into()))?
+}
+
+/// The copy proper, on two open connections.
+pub fn copy_between(
+    source: &mut DbConnection,
+    target: &mut DbConnection,
+) -> Result<CopyReport, CopyError> {
+    let populated =
+        users_rows::count(target)? + article_rows::count(target)? + section_rows::count(target)?;
+    if populated > 0 {
+        return Err(CopyError::TargetNotEmpty(format!(
+            "{populated} users, sections and articles"
+        )));
+    }
+    read_snapshot(source, |source| {
+        write_transaction(target, |target| copy_tables(source, target))
+    })
+}
+
+fn copy_tables(
+    source: &mut DbConnection,
+    target: &mut DbConnection,
+) -> Result<CopyReport, CopyError> {
+    let total: i64 = [
+        instance_settings_rows::count(source)?,
+        users_rows::count(source)?,
+        refresh_token_rows::count(source)?,
+        section_rows::count(source)?,
+        article_rows::count(source)?,
+        tag_rows::count(source)?,
+        article_tag_rows::count(source)?,
+        redirect_rows::count(source)?,
+        comment_rows::count(source)?,
+    ]
+    .iter()
+    .sum();
+    // Drawn on a terminal only; in CI and scripts it stays silent.
+    let progress = ProgressBar::new(total as u64).with_style(
+        ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} rows ({eta} left)")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    let mut report = CopyReport::default();
+    macro_rules! copy_table {
+        // A table whose rows may point at rows of the same table with higher keys (a
+        // re-parented section): the links are copied after all rows exist.
+        ($module:ident, $label:literal, parent: $table:ident) => {{
+            let mut links = Vec::new();
+            copy_table!($module, $label, |row: &mut $module::Row| {
+                if let Some(parent) = row.parent_id.take() {
+                    links.push((row.id, parent));
+                }
+            });
+            for (id, parent) in links {
+                diesel::update($table::table.find(id))
+                    .set($table::parent_id.eq(Some(parent)))
+                    .execute(target)?;
+            }
+            verify($label, source, target, $module::count, $module::batch)?;
+        }};
+        ($module:ident, $label:literal) => {{
+            copy_table!($module, $label, |_: &mut $module::Row| {});
+            verify($label, source, target, $module::count, $module::batch)?;
+        }};
+        ($module:ident, $label:literal, $prepare:expr) => {{
+            progress.set_message($label);
+            let mut prepare = $prepare;
+            let mut offset = 0;
+            loop {
+                let mut rows = $module::batch(source, offset)?;
+                if rows.is_empty() {
+                    break;
+                }
+                offset += rows.len() as i64;
+                progress.inc(rows.len() as u64);
+                rows.iter_mut().for_each(&mut prepare);
+                $module::insert(target, &rows)?;
+            }
+            report.tables.push(($label, offset as usize));
+        }};
+    }
+    // Parents before children, so every foreign key points at a row already there.
+    copy_table!(instance_settings_rows, "instance_settings");
+    copy_table!(users_rows, "users");
+    copy_table!(refresh_token_rows, "refresh_tokens");
+    copy_table!(section_rows, "sections", parent: sections);
+    copy_table!(article_rows, "articles");
+    copy_table!(tag_rows, "tags");
+    copy_table!(article_tag_rows, "article_tags");
+    copy_table!(redirect_rows, "slug_redirects");
+    copy_table!(comment_rows, "comments", parent: comments);
+    progress.finish_and_clear();
+    restart_id_sequences(target)?;
+    report.reindexed = crate::search::reindex_all(target, crate::search::Analyzer::default())?;
+    Ok(report)
+}
+
+/// After inserting explicit ids, PostgreSQL's identity sequences must continue above them.
+fn restart_id_sequences(target: &mut DbConnection) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    if let DbConnection::Postgres(c) = target {
+        for table in [
+            "users",
+            "refresh_tokens",
+            "sections",
+            "articles",
+            "tags",
+            "comments",
+        ] {
+            c.batch_execute(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// Same row count, and the same SHA-256 over every row in key order, on both sides.
+fn verify<R: Debug>(
+    table: &'static str,
+    source: &mut DbConnection,
+    target: &mut DbConnection,
+    count: fn(&mut DbConnection) -> QueryResult<i64>,
+    batch: impl Fn(&mut DbConnection, i64) -> QueryResult<Vec<R>>,
+) -> Result<(), CopyError> {
+    let (from, to) = (count(source)?, count(target)?);
+    if from != to {
+        return Err(CopyError::Mismatch {
+            table,
+            detail: format!("{from} rows in the source, {to} in the target"),
+        });
+    }
+    let (a, b) = (checksum(source, &batch)?, checksum(target, &batch)?);
+    if a != b {
+        return Err(CopyError::Mismatch {
+            table,
+            detail: "the rows differ (checksums do not match)".into(),
+        });
+    }
+    Ok(())
+}
+
+fn checksum<R: Debug>(
+    conn: &mut DbConnection,
+    batch: &impl Fn(&mut DbConnection, i64) -> QueryResult<Vec<R>>,
+) -> QueryResult<String> {
+    let mut hasher = Sha256::new();
+    let mut offset = 0;
+    loop {
+        let rows = batch(conn, offset)?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in &rows {
+            hasher.update(format!("{row:?}\n").as_bytes());
+        }
+        offset += rows.len() as i64;
+    }
+    Ok(format!("{:x}", hasher.finalize()))
+}
