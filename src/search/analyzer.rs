@@ -17,11 +17,22 @@ impl Default for Analyzer {
 }
 
 impl Analyzer {
+    /// Every term of `text`, as indexed (a word with two readings gives two terms).
     pub fn terms(self, text: &str) -> Vec<String> {
         if self.stem {
             text::stem_tokens(text)
         } else {
             text::tokenize(text)
+        }
+    }
+
+    /// The terms of `text` word by word: each inner list holds the readings of one word, any
+    /// of which may match.
+    pub fn words(self, text: &str) -> Vec<Vec<String>> {
+        if self.stem {
+            text::stem_words(text)
+        } else {
+            text::tokenize(text).into_iter().map(|t| vec![t]).collect()
         }
     }
 

@@ -26,19 +26,20 @@ use crate::db::{Backend, MultiBackend};
 /// A search query, analyzed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
-    /// The analyzed terms, in the order typed.
-    pub terms: Vec<String>,
-    /// Every term must match (a reader's search), or any (similar articles).
+    /// One group per word typed, holding the terms it stands for (usually one; two for a
+    /// word whose leading و may be "and"). A group matches when any of its terms does.
+    pub groups: Vec<Vec<String>>,
+    /// Every group must match (a reader's search), or any (similar articles).
     pub require_all: bool,
 }
 
 impl Query {
     /// `None` when nothing searchable is left (only punctuation, operators, marks).
     pub fn parse(raw: &str, analyzer: Analyzer) -> Option<Self> {
-        let mut terms = analyzer.terms(raw);
-        terms.dedup();
-        (!terms.is_empty()).then_some(Self {
-            terms,
+        let mut groups = analyzer.words(raw);
+        groups.dedup();
+        (!groups.is_empty()).then_some(Self {
+            groups,
             require_all: true,
         })
     }
@@ -46,18 +47,30 @@ impl Query {
     /// Matches articles containing any of `terms` (already analyzed).
     pub fn any_of(terms: Vec<String>) -> Option<Self> {
         (!terms.is_empty()).then_some(Self {
-            terms,
+            groups: terms.into_iter().map(|t| vec![t]).collect(),
             require_all: false,
         })
     }
 
-    /// FTS5 syntax: each term a quoted string (so nothing in it is an operator), joined by
-    /// the implicit AND or by OR.
+    /// Every term of every group.
+    pub fn terms(&self) -> impl Iterator<Item = &str> {
+        self.groups.iter().flatten().map(String::as_str)
+    }
+
+    /// FTS5 syntax: each term a quoted string (so nothing in it is an operator), the readings
+    /// of a word ORed in parentheses, the words joined by AND (or OR).
     fn fts5(&self) -> String {
-        let joiner = if self.require_all { " " } else { " OR " };
-        self.terms
+        let quote = |t: &String| format!("\"{}\"", t.replace('"', "\"\""));
+        let joiner = if self.require_all { " AND " } else { " OR " };
+        self.groups
             .iter()
-            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+            .map(|group| match group.as_slice() {
+                [one] => quote(one),
+                many => format!(
+                    "({})",
+                    many.iter().map(quote).collect::<Vec<_>>().join(" OR ")
+                ),
+            })
             .collect::<Vec<_>>()
             .join(joiner)
     }
@@ -65,10 +78,17 @@ impl Query {
     /// `to_tsquery` syntax: each term a quoted lexeme (so nothing in it is an operator),
     /// joined by `&` or `|`.
     fn tsquery(&self) -> String {
+        let quote = |t: &String| format!("'{}'", t.replace('\\', "\\\\").replace('\'', "''"));
         let joiner = if self.require_all { " & " } else { " | " };
-        self.terms
+        self.groups
             .iter()
-            .map(|t| format!("'{}'", t.replace('\\', "\\\\").replace('\'', "''")))
+            .map(|group| match group.as_slice() {
+                [one] => quote(one),
+                many => format!(
+                    "({})",
+                    many.iter().map(quote).collect::<Vec<_>>().join(" | ")
+                ),
+            })
             .collect::<Vec<_>>()
             .join(joiner)
     }
@@ -116,10 +136,13 @@ mod tests {
         let q = Query::parse(r#"التعاون" OR NEAR(x) -y *"#, Analyzer::default()).unwrap();
         assert!(
             q.fts5()
-                .split(' ')
+                .split(" AND ")
                 .all(|t| t.starts_with('"') && t.ends_with('"'))
         );
         assert!(!q.fts5().contains("NEAR("));
+        let either = Query::parse("وزير الخارجية", Analyzer::default()).unwrap();
+        assert_eq!(either.fts5(), r#"("وزير" OR "زير") AND "خارج""#);
+        assert_eq!(either.tsquery(), "('وزير' | 'زير') & 'خارج'");
         assert_eq!(Query::parse("«؟»!!! ... ***", Analyzer::default()), None);
         assert_eq!(Query::parse("   ", Analyzer::default()), None);
     }

@@ -62,7 +62,7 @@ fn collapse_whitespace(text: &str) -> String {
 /// The passage of `text` around the first words matching `query`, or `None` when no word
 /// of `text` matches.
 pub fn snippet(text: &str, query: &Query, analyzer: Analyzer, max_words: usize) -> Option<String> {
-    let wanted: HashSet<&str> = query.terms.iter().map(String::as_str).collect();
+    let wanted: HashSet<&str> = query.terms().collect();
     let runs = runs(text);
     let words: Vec<usize> = (0..runs.len()).filter(|&i| runs[i].0).collect();
     let matched: Vec<bool> = words

@@ -48,4 +48,4 @@ pub use excerpt::{EXCERPT_CHARS, excerpt, markdown_options, plain_text, reading_
 pub use lang::{Direction, canonical_language_tag, direction, is_valid_language_tag};
 pub use normalize::{normalize, tokenize};
 pub use slug::{MAX_SLUG_CHARS, is_valid_slug, slugify};
-pub use stem::{stem, stem_tokens};
+pub use stem::{stem, stem_tokens, stem_word, stem_words};
