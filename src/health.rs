@@ -9,6 +9,7 @@ use crate::http::error::{ApiError, Problem};
 
 /// The state of the process or of its dependencies.
 #[derive(Serialize, ToSchema)]
+#[schema(as = HealthStatus)]
 pub struct Status {
     #[schema(example = "ok")]
     pub status: &'static str,

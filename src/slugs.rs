@@ -70,10 +70,31 @@ pub fn usable(slug: String, resource: Resource) -> String {
     }
 }
 
+/// The letters an explicit slug may use: Latin lower-case, digits, the Arabic alphabet
+/// (hamza forms included, no tashkeel or tatweel) and the Persian additions پ چ ژ ک گ ی.
+/// Generated slugs may hold letters of other scripts too; an explicit one keeps to this set
+/// so that the OpenAPI document can state the rule exactly.
+fn is_slug_letter(c: char) -> bool {
+    c.is_ascii_lowercase()
+        || c.is_ascii_digit()
+        || matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}')
+        || matches!(
+            c,
+            '\u{067E}' | '\u{0686}' | '\u{0698}' | '\u{06A9}' | '\u{06AF}' | '\u{06CC}'
+        )
+}
+
+/// [`check_explicit`]'s rule as an ECMA-262 regular expression, for the OpenAPI document.
+pub const SLUG_PATTERN: &str = r"^(?![0-9]+$)[a-z0-9\u0621-\u063A\u0641-\u064A\u067E\u0686\u0698\u06A9\u06AF\u06CC]+(-[a-z0-9\u0621-\u063A\u0641-\u064A\u067E\u0686\u0698\u06A9\u06AF\u06CC]+)*$";
+
 /// An explicit slug must already be in slug form: it is never silently rewritten. The error
 /// says what the slug form of the input would be.
 pub fn check_explicit(slug: &str, resource: Resource) -> Result<(), String> {
-    if !crate::text::is_valid_slug(slug) {
+    let well_formed = slug
+        .split('-')
+        .all(|part| !part.is_empty() && part.chars().all(is_slug_letter))
+        && slug.chars().count() <= crate::text::MAX_SLUG_CHARS;
+    if !well_formed || !crate::text::is_valid_slug(slug) {
         return Err(format!(
             "must be in slug form, e.g. `{}` (lower-case letters and digits joined by single \
              hyphens, no punctuation, at most {} characters)",
@@ -189,6 +210,28 @@ mod tests {
         assert_eq!(usable(String::new(), Resource::Article), "article");
         assert_eq!(usable("2026".into(), Resource::Section), "section-2026");
         assert_eq!(usable("كرة-القدم".into(), Resource::Section), "كرة-القدم");
+    }
+
+    #[test]
+    fn explicit_slugs_follow_the_documented_rule() {
+        for good in ["العالم", "world-news", "الاقتصاد-2026", "پژوهش", "a"] {
+            assert_eq!(check_explicit(good, Resource::Article), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            "2026",
+            "World",
+            "a--b",
+            "-a",
+            "a-",
+            "الأَمْن",
+            "كرة_القدم",
+            "ـ",
+            "a b",
+            "привет",
+        ] {
+            assert!(check_explicit(bad, Resource::Article).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -1,12 +1,11 @@
 //! What the article endpoints read and write.
 
-use std::collections::HashSet;
-
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use super::Status;
+use crate::http::formats::{LanguageTag, Slug, TagName};
 use crate::http::input::{nullable, nullable_trimmed, trimmed, trimmed_opt};
 use crate::text::Direction;
 use crate::time::Timestamp;
@@ -37,7 +36,7 @@ pub struct AuthorRef {
 #[serde(deny_unknown_fields)]
 pub struct FeaturedImage {
     /// An absolute `http` or `https` URL.
-    #[serde(deserialize_with = "trimmed")]
+    #[serde(deserialize_with = "trimmed::<_, 2000>")]
     #[validate(length(max = 2000), custom(function = "web_url"))]
     #[schema(
         example = "https://cdn.example.com/2026/11/tokyo.jpg",
@@ -46,11 +45,11 @@ pub struct FeaturedImage {
     )]
     pub url: String,
     /// Text for readers who cannot see the image.
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 300>")]
     #[validate(length(max = 300))]
     #[schema(example = "وزيرا الدفاع الياباني والأمريكي في طوكيو", max_length = 300)]
     pub alt: Option<String>,
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 500>")]
     #[validate(length(max = 500))]
     #[schema(max_length = 500)]
     pub caption: Option<String>,
@@ -114,22 +113,23 @@ pub struct Article {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateArticle {
-    #[serde(deserialize_with = "trimmed")]
+    #[serde(deserialize_with = "trimmed::<_, 300>")]
     #[validate(length(min = 1, max = 300))]
     #[schema(
         example = "طوكيو وواشنطن تبحثان توسيع التعاون الأمني",
         min_length = 1,
-        max_length = 300
+        max_length = 300,
+        pattern = r"\S"
     )]
     pub title: String,
     /// Generated from the title when absent (`-2`, `-3` … when taken). Given explicitly it
     /// must be in slug form, and a taken one is a 409.
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 80>")]
     #[validate(length(min = 1, max = 80))]
-    #[schema(min_length = 1, max_length = 80)]
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
     /// Derived from the body (whole sentences) when absent.
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 1000>")]
     #[validate(length(max = 1000))]
     #[schema(max_length = 1000)]
     pub excerpt: Option<String>,
@@ -148,21 +148,21 @@ pub struct CreateArticle {
     pub section_id: i64,
     #[serde(default)]
     #[validate(custom(function = "tag_list"))]
-    #[schema(example = json!(["اليابان", "الدفاع"]), max_items = 20)]
+    #[schema(value_type = Option<Vec<TagName>>, example = json!(["اليابان", "الدفاع"]), max_items = 20)]
     pub tags: Option<Vec<String>>,
     #[serde(default)]
     #[validate(nested)]
     pub featured_image: Option<FeaturedImage>,
     /// BCP 47; defaults to `ar`.
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 64>")]
     #[validate(custom(function = "language_tag"))]
-    #[schema(example = "ar", max_length = 64)]
+    #[schema(value_type = Option<LanguageTag>)]
     pub lang: Option<String>,
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 200>")]
     #[validate(length(max = 200))]
     #[schema(max_length = 200)]
     pub meta_title: Option<String>,
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 500>")]
     #[validate(length(max = 500))]
     #[schema(max_length = 500)]
     pub meta_description: Option<String>,
@@ -179,16 +179,16 @@ pub struct CreateArticle {
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateArticle {
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 300>")]
     #[validate(length(min = 1, max = 300))]
-    #[schema(min_length = 1, max_length = 300)]
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub title: Option<String>,
     /// A new slug; the old one keeps resolving with a 301.
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 80>")]
     #[validate(length(min = 1, max = 80))]
-    #[schema(min_length = 1, max_length = 80)]
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
-    #[serde(default, deserialize_with = "nullable_trimmed")]
+    #[serde(default, deserialize_with = "nullable_trimmed::<_, 1000>")]
     #[validate(length(max = 1000))]
     #[schema(value_type = Option<String>, max_length = 1000)]
     pub excerpt: Option<Option<String>>,
@@ -202,21 +202,21 @@ pub struct UpdateArticle {
     pub section_id: Option<i64>,
     #[serde(default)]
     #[validate(custom(function = "tag_list"))]
-    #[schema(max_items = 20)]
+    #[schema(value_type = Option<Vec<TagName>>, max_items = 20)]
     pub tags: Option<Vec<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[validate(nested)]
     #[schema(value_type = Option<FeaturedImage>)]
     pub featured_image: Option<Option<FeaturedImage>>,
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 64>")]
     #[validate(custom(function = "language_tag"))]
-    #[schema(max_length = 64)]
+    #[schema(value_type = Option<LanguageTag>)]
     pub lang: Option<String>,
-    #[serde(default, deserialize_with = "nullable_trimmed")]
+    #[serde(default, deserialize_with = "nullable_trimmed::<_, 200>")]
     #[validate(length(max = 200))]
     #[schema(value_type = Option<String>, max_length = 200)]
     pub meta_title: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable_trimmed")]
+    #[serde(default, deserialize_with = "nullable_trimmed::<_, 500>")]
     #[validate(length(max = 500))]
     #[schema(value_type = Option<String>, max_length = 500)]
     pub meta_description: Option<Option<String>>,
@@ -277,11 +277,14 @@ pub struct ArticleFilters {
     /// An author's user id.
     pub author: Option<i64>,
     /// Staff only (with a token).
+    #[param(inline)]
     pub status: Option<StatusFilter>,
     /// Published at or after this instant.
     pub published_after: Option<Timestamp>,
     /// Published before this instant.
     pub published_before: Option<Timestamp>,
+    /// The order; `relevance` (the default with `q`) needs `q`.
+    #[param(inline)]
     pub sort: Option<Sort>,
 }
 
@@ -302,23 +305,19 @@ fn language_tag(tag: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// Each tag as sent: 1 to 50 characters, not only spaces (the document's `TagName`), at
+/// most 20 of them. Repeats are not an error: they are merged when stored.
 fn tag_list(tags: &[String]) -> Result<(), ValidationError> {
     let fail = |message: String| Err(ValidationError::new("tags").with_message(message.into()));
     if tags.len() > MAX_TAGS {
         return fail(format!("at most {MAX_TAGS} tags"));
     }
-    let mut seen = HashSet::new();
     for tag in tags {
-        let trimmed = tag.trim();
-        let chars = trimmed.chars().count();
-        if chars == 0 || chars > 50 {
+        if !(1..=50).contains(&tag.chars().count()) {
             return fail("each tag must be 1 to 50 characters".into());
         }
-        if crate::tags::key(trimmed).is_empty() {
-            return fail(format!("`{trimmed}` has no letters or digits"));
-        }
-        if !seen.insert(crate::tags::key(trimmed)) {
-            return fail(format!("`{trimmed}` is listed twice"));
+        if crate::http::input::is_blank(tag) {
+            return fail("a tag cannot be blank".into());
         }
     }
     Ok(())

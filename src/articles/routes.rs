@@ -14,13 +14,13 @@ use super::workflow;
 use crate::auth::StaffUser;
 use crate::config::Settings;
 use crate::db::{DbConnection, Store};
-use crate::http::auth::Caller;
-use crate::http::conditional::{Audience, IfMatch, respond};
+use crate::http::auth::{AnyStaff, Caller};
+use crate::http::conditional::{Audience, IfMatch, IfMatchHeader, respond};
 use crate::http::docs::*;
 use crate::http::pagination::bad_query;
 use crate::http::pagination::{PageParams, Paginated, with_links};
 use crate::http::redirect::{encode_segment, moved_permanently};
-use crate::http::{ApiError, ValidatedJson};
+use crate::http::{ApiError, JsonBody};
 use crate::search::snippet::{SNIPPET_WORDS, snippet};
 use crate::search::{self, Analyzer};
 use crate::sections::{model as sections, tree};
@@ -36,6 +36,7 @@ use crate::{tags, text};
 #[utoipa::path(
     tag = "articles",
     operation_id = "listArticles",
+    security((), ("bearer" = [])),
     params(PageParams, ArticleFilters),
     responses(
         (status = 200, description = "A page of articles (without bodies)", body = Paginated<ArticleSummary>,
@@ -201,6 +202,7 @@ fn scope_for(
 #[utoipa::path(
     tag = "articles",
     operation_id = "getArticle",
+    security((), ("bearer" = [])),
     params(("id" = String, Path, description = "The article's id or slug")),
     responses(
         (status = 200, description = "The article", body = Article,
@@ -269,12 +271,12 @@ pub async fn get_article(
 #[post("/articles")]
 pub async fn create_article(
     req: HttpRequest,
-    caller: Caller,
-    body: ValidatedJson<CreateArticle>,
+    staff: AnyStaff,
+    body: JsonBody<CreateArticle>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = caller.require(Role::Author)?.clone();
-    let input = body.0;
+    let user = staff.0;
+    let input = body.validated().await?;
     let status = input.status.unwrap_or(Status::Draft);
     workflow::may_create(&user, status).map_err(|m| ApiError::Forbidden(m.into()))?;
     if let Some(slug) = &input.slug {
@@ -305,7 +307,7 @@ pub async fn create_article(
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "The article's id or slug"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read; 412 when it no longer matches"),
+        IfMatchHeader,
     ),
     request_body = UpdateArticle,
     responses(
@@ -324,15 +326,15 @@ pub async fn create_article(
 #[patch("/articles/{id}")]
 pub async fn update_article(
     req: HttpRequest,
-    caller: Caller,
+    staff: AnyStaff,
     path: web::Path<String>,
     if_match: IfMatch,
-    body: ValidatedJson<UpdateArticle>,
+    body: JsonBody<UpdateArticle>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = caller.require(Role::Author)?.clone();
+    let user = staff.0;
     let reference = Reference::parse(&path.into_inner());
-    let input = body.0;
+    let input = body.validated().await?;
     if let Some(slug) = &input.slug {
         slugs::check_explicit(slug, Resource::Article).map_err(|m| ApiError::invalid("slug", m))?;
     }
@@ -371,10 +373,11 @@ pub async fn update_article(
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "The article's id or slug"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read; 412 when it no longer matches"),
+        IfMatchHeader,
     ),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
@@ -383,12 +386,12 @@ pub async fn update_article(
 )]
 #[delete("/articles/{id}")]
 pub async fn delete_article(
-    caller: Caller,
+    staff: AnyStaff,
     path: web::Path<String>,
     if_match: IfMatch,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = caller.require(Role::Author)?.clone();
+    let user = staff.0;
     let reference = Reference::parse(&path.into_inner());
     store
         .write(move |c| {
@@ -407,6 +410,7 @@ pub async fn delete_article(
 #[utoipa::path(
     tag = "articles",
     operation_id = "listRelatedArticles",
+    security((), ("bearer" = [])),
     params(("id" = String, Path, description = "The article's id or slug"), RelatedParams),
     responses(
         (status = 200, description = "Related articles, best first", body = RelatedArticles,
@@ -651,10 +655,17 @@ fn choose_slug(
     }
 }
 
+/// The tags to store: trimmed, one per key (الأمن and الامن are one tag; the first
+/// spelling wins), none whose key is empty.
 fn trimmed_tags(tags: Option<&[String]>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
     tags.unwrap_or_default()
         .iter()
         .map(|t| t.trim().to_owned())
+        .filter(|t| {
+            let key = tags::key(t);
+            !key.is_empty() && seen.insert(key)
+        })
         .collect()
 }
 

@@ -14,8 +14,10 @@ use super::model::SummaryRow;
 use crate::auth::StaffUser;
 use crate::users::Role;
 
+/// Where an article is in the editorial workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = ArticleStatus)]
 pub enum Status {
     Draft,
     Review,

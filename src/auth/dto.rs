@@ -12,14 +12,21 @@ use crate::users::model::UserRow;
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    #[serde(deserialize_with = "trimmed")]
+    #[serde(deserialize_with = "trimmed::<_, 254>")]
     #[validate(length(min = 1, max = 254))]
-    #[schema(example = "layla@newsroom.example", format = "email", max_length = 254)]
+    #[schema(
+        example = "layla@newsroom.example",
+        format = "email",
+        min_length = 1,
+        max_length = 254,
+        pattern = r"\S"
+    )]
     pub email: String,
     #[validate(length(min = 1, max = 256))]
     #[schema(
         example = "correct horse battery staple",
         format = "password",
+        min_length = 1,
         max_length = 256
     )]
     pub password: String,
@@ -56,7 +63,7 @@ impl TokenPair {
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 128))]
-    #[schema(max_length = 128)]
+    #[schema(min_length = 1, max_length = 128)]
     pub refresh_token: String,
 }
 
@@ -64,7 +71,7 @@ pub struct RefreshRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 100>")]
     #[validate(length(min = 1, max = 100))]
     #[schema(example = "ليلى حسن", min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
@@ -74,7 +81,7 @@ pub struct UpdateMe {
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {
     #[validate(length(min = 1, max = 256))]
-    #[schema(format = "password", max_length = 256)]
+    #[schema(format = "password", min_length = 1, max_length = 256)]
     pub current_password: String,
     #[validate(length(min = 12, max = 256))]
     #[schema(format = "password", min_length = 12, max_length = 256)]

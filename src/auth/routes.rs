@@ -9,15 +9,15 @@ use super::tokens::TokenKeys;
 use super::{issue_pair, password};
 use crate::config::Settings;
 use crate::db::Store;
-use crate::http::auth::Caller;
+use crate::http::auth::AnyStaff;
 use crate::http::client_ip::ClientIp;
-use crate::http::conditional::{Audience, IfMatch, respond};
+use crate::http::conditional::{Audience, IfMatch, IfMatchHeader, respond};
 use crate::http::docs::*;
 use crate::http::rate_limit::KeyedLimiter;
-use crate::http::{ApiError, ValidatedJson};
+use crate::http::{ApiError, JsonBody};
 use crate::users::dto::User;
 use crate::users::model::{self, UserChanges};
-use crate::users::{Role, normalize_email};
+use crate::users::normalize_email;
 
 /// Login attempts are limited per client address and per account.
 pub struct LoginLimits {
@@ -52,13 +52,13 @@ fn map_hash_error(e: password::HashTaskFailed) -> ApiError {
 pub async fn login(
     req: HttpRequest,
     ip: ClientIp,
-    body: ValidatedJson<LoginRequest>,
+    body: JsonBody<LoginRequest>,
     limits: web::Data<LoginLimits>,
     store: web::Data<Store>,
     keys: web::Data<TokenKeys>,
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, ApiError> {
-    let LoginRequest { email, password } = body.0;
+    let LoginRequest { email, password } = body.validated().await?;
     let email = normalize_email(&email);
     limits.per_ip.check(&ip.0)?;
     limits.per_account.check(&email)?;
@@ -102,12 +102,12 @@ pub async fn login(
 #[post("/auth/refresh")]
 pub async fn refresh_token(
     req: HttpRequest,
-    body: ValidatedJson<RefreshRequest>,
+    body: JsonBody<RefreshRequest>,
     store: web::Data<Store>,
     keys: web::Data<TokenKeys>,
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, ApiError> {
-    let presented = body.0.refresh_token;
+    let presented = body.validated().await?.refresh_token;
     let ttl = settings.refresh_token_ttl;
     let keys = keys.into_inner();
     // Committed whatever the outcome: a detected reuse must revoke for good.
@@ -158,10 +158,10 @@ pub async fn refresh_token(
 )]
 #[post("/auth/logout")]
 pub async fn logout(
-    body: ValidatedJson<RefreshRequest>,
+    body: JsonBody<RefreshRequest>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let presented = body.0.refresh_token;
+    let presented = body.validated().await?.refresh_token;
     store
         .write(move |c| {
             Ok::<_, ApiError>(refresh::revoke_family_of(
@@ -189,10 +189,10 @@ pub async fn logout(
 #[get("/auth/me")]
 pub async fn get_me(
     req: HttpRequest,
-    caller: Caller,
+    staff: AnyStaff,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = caller.require(Role::Author)?.id;
+    let id = staff.0.id;
     let user = store
         .query(move |c| model::find(c, id))
         .await?
@@ -206,7 +206,7 @@ pub async fn get_me(
     operation_id = "updateMe",
     security(("bearer" = [])),
     request_body = UpdateMe,
-    params(("If-Match" = Option<String>, Header, description = "The ETag last read; 412 when it no longer matches")),
+    params(IfMatchHeader),
     responses(
         (status = 200, description = "Updated", body = User,
             headers(("ETag" = String, description = "The new ETag"))),
@@ -221,14 +221,14 @@ pub async fn get_me(
 #[patch("/auth/me")]
 pub async fn update_me(
     req: HttpRequest,
-    caller: Caller,
+    staff: AnyStaff,
     if_match: IfMatch,
-    body: ValidatedJson<UpdateMe>,
+    body: JsonBody<UpdateMe>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = caller.require(Role::Author)?.id;
+    let id = staff.0.id;
     let changes = UserChanges {
-        display_name: body.0.display_name,
+        display_name: body.validated().await?.display_name,
         ..Default::default()
     };
     let user = store
@@ -265,18 +265,18 @@ pub async fn update_me(
 #[post("/auth/password")]
 pub async fn change_password(
     req: HttpRequest,
-    caller: Caller,
-    body: ValidatedJson<ChangePassword>,
+    staff: AnyStaff,
+    body: JsonBody<ChangePassword>,
     limits: web::Data<LoginLimits>,
     store: web::Data<Store>,
     keys: web::Data<TokenKeys>,
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = caller.require(Role::Author)?.id;
+    let id = staff.0.id;
     let ChangePassword {
         current_password,
         new_password,
-    } = body.0;
+    } = body.validated().await?;
     let user = store
         .query(move |c| model::find(c, id))
         .await?

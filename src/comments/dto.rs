@@ -44,29 +44,30 @@ impl From<&CommentRow> for PublicComment {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitComment {
-    #[serde(deserialize_with = "trimmed")]
+    #[serde(deserialize_with = "trimmed::<_, 100>")]
     #[validate(length(min = 1, max = 100))]
-    #[schema(example = "سارة", min_length = 1, max_length = 100)]
+    #[schema(example = "سارة", min_length = 1, max_length = 100, pattern = r"\S")]
     pub author_name: String,
     /// Never published.
-    #[serde(deserialize_with = "trimmed")]
+    #[serde(deserialize_with = "trimmed::<_, 254>")]
     #[validate(email, length(max = 254))]
     #[schema(example = "sara@example.com", format = Email, max_length = 254)]
     pub author_email: String,
     /// Plain text; line breaks are kept.
-    #[serde(deserialize_with = "trimmed")]
+    #[serde(deserialize_with = "trimmed::<_, 5000>")]
     #[validate(length(min = 1, max = 5000))]
     #[schema(
         example = "تحليل ممتاز، شكراً للكاتب.",
         min_length = 1,
-        max_length = 5000
+        max_length = 5000,
+        pattern = r"\S"
     )]
     pub body: String,
     /// Reply to this approved comment of the same article.
     #[serde(default)]
     pub parent_id: Option<i64>,
     /// Leave empty. A hidden form field: only bots fill it in.
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 500>")]
     #[validate(length(max = 500))]
     #[schema(max_length = 500)]
     pub website: Option<String>,
@@ -153,6 +154,7 @@ pub struct BulkResult {
 #[into_params(parameter_in = Query)]
 pub struct QueueFilters {
     /// Only comments with this status.
+    #[param(inline)]
     pub status: Option<CommentStatus>,
     /// Only comments on this article (id or slug).
     pub article: Option<String>,

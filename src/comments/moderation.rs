@@ -10,13 +10,12 @@ use super::dto::{BulkModerate, BulkResult, CommentArticle, Moderate, QueueFilter
 use super::model::{self, CommentRow};
 use crate::articles::model as articles;
 use crate::db::{DbConnection, Store};
-use crate::http::auth::Caller;
-use crate::http::conditional::{Audience, IfMatch, respond};
+use crate::http::auth::EditorOrAdmin;
+use crate::http::conditional::{Audience, IfMatch, IfMatchHeader, respond};
 use crate::http::docs::*;
 use crate::http::pagination::{PageParams, Paginated, with_links};
-use crate::http::{ApiError, ValidatedJson};
+use crate::http::{ApiError, JsonBody};
 use crate::slugs::Reference;
-use crate::users::Role;
 
 /// The moderation queue, newest first.
 #[utoipa::path(
@@ -36,12 +35,11 @@ use crate::users::Role;
 #[get("/comments")]
 pub async fn list_comments(
     req: HttpRequest,
-    caller: Caller,
+    _editor: EditorOrAdmin,
     filters: web::Query<QueueFilters>,
     params: web::Query<PageParams>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Role::Editor)?;
     let page = params.into_inner().page()?;
     let QueueFilters { status, article } = filters.into_inner();
     let (data, total) = store
@@ -81,14 +79,13 @@ pub async fn list_comments(
         (status = 404, response = NotFound),
     )
 )]
-#[get("/comments/{id}")]
+#[get("/comments/{id:\\d+}")]
 pub async fn get_comment(
     req: HttpRequest,
-    caller: Caller,
+    _editor: EditorOrAdmin,
     id: web::Path<i64>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Role::Editor)?;
     let id = id.into_inner();
     let comment = store
         .run(move |c| {
@@ -106,7 +103,7 @@ pub async fn get_comment(
     security(("bearer" = [])),
     params(
         ("id" = i64, Path, description = "Comment id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read; 412 when it no longer matches"),
+        IfMatchHeader,
     ),
     request_body = Moderate,
     responses(
@@ -121,18 +118,17 @@ pub async fn get_comment(
         (status = 422, response = Unprocessable),
     )
 )]
-#[patch("/comments/{id}")]
+#[patch("/comments/{id:\\d+}")]
 pub async fn moderate_comment(
     req: HttpRequest,
-    caller: Caller,
+    _editor: EditorOrAdmin,
     id: web::Path<i64>,
     if_match: IfMatch,
-    body: ValidatedJson<Moderate>,
+    body: JsonBody<Moderate>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Role::Editor)?;
     let id = id.into_inner();
-    let status = body.0.status;
+    let status = body.validated().await?.status;
     let comment = store
         .write(move |c| {
             let current = found(model::find(c, id)?)?;
@@ -163,12 +159,11 @@ pub async fn moderate_comment(
 )]
 #[post("/comments/bulk")]
 pub async fn moderate_comments(
-    caller: Caller,
-    body: ValidatedJson<BulkModerate>,
+    _editor: EditorOrAdmin,
+    body: JsonBody<BulkModerate>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Role::Editor)?;
-    let BulkModerate { mut ids, status } = body.0;
+    let BulkModerate { mut ids, status } = body.validated().await?;
     ids.sort_unstable();
     ids.dedup();
     let updated = store
@@ -211,24 +206,24 @@ pub async fn moderate_comments(
     security(("bearer" = [])),
     params(
         ("id" = i64, Path, description = "Comment id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read; 412 when it no longer matches"),
+        IfMatchHeader,
     ),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 412, response = PreconditionFailed),
     )
 )]
-#[delete("/comments/{id}")]
+#[delete("/comments/{id:\\d+}")]
 pub async fn delete_comment(
-    caller: Caller,
+    _editor: EditorOrAdmin,
     id: web::Path<i64>,
     if_match: IfMatch,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Role::Editor)?;
     let id = id.into_inner();
     store
         .write(move |c| {

@@ -19,7 +19,7 @@ use crate::http::error::Problem;
 use crate::http::pagination::{PageParams, Paginated, with_links};
 use crate::http::rate_limit::KeyedLimiter;
 use crate::http::redirect::moved_permanently;
-use crate::http::{ApiError, ValidatedJson};
+use crate::http::{ApiError, JsonBody};
 use crate::slugs::{Reference, Resolved};
 
 /// Comments accepted per client address.
@@ -31,6 +31,7 @@ pub struct CommentLimits(pub KeyedLimiter<IpAddr>);
 #[utoipa::path(
     tag = "comments",
     operation_id = "listArticleComments",
+    security((), ("bearer" = [])),
     params(("id" = String, Path, description = "The article's id or slug"), PageParams),
     responses(
         (status = 200, description = "A page of approved comments", body = Paginated<PublicComment>,
@@ -98,6 +99,7 @@ pub async fn list_article_comments(
 #[utoipa::path(
     tag = "comments",
     operation_id = "createComment",
+    security((), ("bearer" = [])),
     params(("id" = String, Path, description = "The article's id or slug")),
     request_body = SubmitComment,
     responses(
@@ -118,13 +120,13 @@ pub async fn create_comment(
     _caller: Caller,
     ip: ClientIp,
     path: web::Path<String>,
-    body: ValidatedJson<SubmitComment>,
+    body: JsonBody<SubmitComment>,
     limits: web::Data<CommentLimits>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     limits.0.check(&ip.0)?;
     let reference = Reference::parse(&path.into_inner());
-    let input = body.0;
+    let input = body.validated().await?;
     let verdict = spam::judge(&input.body, input.website.as_deref());
     let id = store
         .write(move |c| {

@@ -103,3 +103,40 @@ impl FromRequest for Caller {
         })
     }
 }
+
+/// Extractors that demand a role, for endpoints no anonymous caller may use. Listed before
+/// the body in a handler's parameters, they answer 401/403 before the body is even read, so
+/// a caller without the right never learns whether their input was valid.
+macro_rules! role_extractor {
+    ($(#[$doc:meta])* $name:ident, $role:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub StaffUser);
+
+        impl FromRequest for $name {
+            type Error = ApiError;
+            type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+            fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+                let caller = Caller::from_request(req, payload);
+                Box::pin(async move { Ok(Self(caller.await?.require($role)?.clone())) })
+            }
+        }
+    };
+}
+
+role_extractor!(
+    /// Any staff member: author, editor or admin.
+    AnyStaff,
+    Role::Author
+);
+role_extractor!(
+    /// An editor or an admin.
+    EditorOrAdmin,
+    Role::Editor
+);
+role_extractor!(
+    /// An admin.
+    AdminOnly,
+    Role::Admin
+);

@@ -90,7 +90,8 @@ fn none_match(req: &HttpRequest, etag: &str) -> bool {
         .any(|tag| tag.trim() == "*" || opaque(tag) == etag)
 }
 
-/// The `If-Match` precondition of a write.
+/// The `If-Match` precondition of a write. A malformed header is reported (400) when the
+/// handler checks it, after the caller's right to write has been established.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IfMatch {
     /// No header: the write is unconditional.
@@ -99,15 +100,18 @@ pub enum IfMatch {
     Any,
     /// The resource's current ETag must be one of these (strong comparison).
     Tags(Vec<String>),
+    /// The header could not be read; the message says why.
+    Malformed(String),
 }
 
 impl IfMatch {
-    /// Fails with 412 unless `current` satisfies the precondition.
+    /// Fails with 412 unless `current` satisfies the precondition (400 when malformed).
     pub fn check(&self, current: &str) -> Result<(), ApiError> {
         match self {
             Self::Absent | Self::Any => Ok(()),
             Self::Tags(tags) if tags.iter().any(|t| t == current) => Ok(()),
             Self::Tags(_) => Err(ApiError::PreconditionFailed),
+            Self::Malformed(message) => Err(ApiError::BadRequest(message.clone())),
         }
     }
 
@@ -116,6 +120,7 @@ impl IfMatch {
         match self {
             Self::Absent | Self::Any => Ok(()),
             Self::Tags(_) => self.check(&etag_for(value)?),
+            Self::Malformed(_) => self.check(""),
         }
     }
 
@@ -128,22 +133,58 @@ impl IfMatch {
             let text = value
                 .to_str()
                 .map_err(|_| ApiError::BadRequest("If-Match is not valid text".into()))?;
-            for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-                if tag == "*" {
-                    return Ok(Self::Any);
-                }
-                // Weak tags never match under If-Match's strong comparison; keep them out.
-                if tag.starts_with('"') && tag.ends_with('"') && tag.len() >= 2 {
-                    tags.push(tag.to_owned());
-                } else if !tag.starts_with("W/") {
-                    return Err(ApiError::BadRequest(format!(
-                        "If-Match must list quoted entity tags, got `{tag}`"
-                    )));
-                }
+            if text.trim() == "*" {
+                return Ok(Self::Any);
             }
+            tags.extend(entity_tags(text)?);
         }
         Ok(Self::Tags(tags))
     }
+}
+
+/// The strong entity tags of a list such as `"a", W/"b", "c,d"` (RFC 9110 §8.8.3: a quoted
+/// tag may contain commas). Weak tags never match under `If-Match`'s strong comparison, so
+/// they are dropped.
+fn entity_tags(text: &str) -> Result<Vec<String>, ApiError> {
+    let malformed = || {
+        ApiError::BadRequest(format!(
+            "If-Match must be `*` or a list of quoted entity tags, got `{text}`"
+        ))
+    };
+    let mut tags = Vec::new();
+    let mut rest = text.trim_start_matches([' ', '\t', ',']);
+    while !rest.is_empty() {
+        let (weak, quoted) = match rest.strip_prefix("W/") {
+            Some(after) => (true, after),
+            None => (false, rest),
+        };
+        let inner = quoted.strip_prefix('"').ok_or_else(malformed)?;
+        let close = inner.find('"').ok_or_else(malformed)?;
+        if !weak {
+            tags.push(format!("\"{}\"", &inner[..close]));
+        }
+        rest = inner[close + 1..].trim_start_matches([' ', '\t']);
+        if !rest.is_empty() {
+            rest = rest.strip_prefix(',').ok_or_else(malformed)?;
+            rest = rest.trim_start_matches([' ', '\t', ',']);
+        }
+    }
+    Ok(tags)
+}
+
+/// The `If-Match` request header, for the OpenAPI document: optional, never `null`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // Describes a header; the `IfMatch` extractor reads it.
+pub struct IfMatchHeader {
+    /// The ETag of the version you last read. When the resource changed since, the answer is
+    /// 412 and nothing is written. Without it the write is unconditional.
+    #[param(
+        rename = "If-Match",
+        required = false,
+        example = "\"3q2-7w6Yh8aXbQ0eC2vLkA\""
+    )]
+    if_match: String,
 }
 
 impl FromRequest for IfMatch {
@@ -170,6 +211,11 @@ mod tests {
         assert!(tags.check("\"c\"").is_ok());
         assert!(tags.check("\"b\"").is_err(), "weak tags never match");
         assert!(parse("abc").is_err());
+        assert!(parse("\"unclosed").is_err());
+        assert_eq!(
+            parse("\"a,b\"").unwrap(),
+            IfMatch::Tags(vec!["\"a,b\"".into()])
+        );
         assert_eq!(IfMatch::parse(vec![]).unwrap(), IfMatch::Absent);
     }
 

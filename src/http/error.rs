@@ -41,6 +41,7 @@ pub struct Problem {
     pub detail: String,
     /// For validation problems: each invalid field with its messages.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(inline, nullable = false, value_type = Option<std::collections::HashMap<String, Vec<String>>>)]
     pub errors: Option<FieldErrors>,
 }
 

@@ -1,8 +1,7 @@
 //! The JSON body extractor every write endpoint uses: content type, size limit, strict
 //! deserialization and `validator` rules, each failure a precise problem.
 
-use std::future::Future;
-use std::pin::Pin;
+use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -17,42 +16,53 @@ use super::error::{ApiError, FieldErrors};
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
-/// A request body that parsed as `T` (unknown fields refused by `T`'s serde attributes) and
-/// passed `T`'s validation rules.
+/// A JSON request body, read and checked only when the handler asks for it with
+/// [`JsonBody::validated`] — after the handler's other extractors (the caller's role among
+/// them) have run, so a caller without the right to call gets 401/403, never a verdict on
+/// input they were not allowed to send.
 ///
-/// Failures: 415 when the body is not declared as JSON, 413 when it is over the limit, 400
-/// when it is not JSON at all, 422 (with the offending field) when it is JSON of the wrong
-/// shape or breaks a rule.
-#[derive(Debug)]
-pub struct ValidatedJson<T>(pub T);
+/// `validated` fails with 415 when the body is not declared as JSON, 413 when it is over the
+/// limit, 400 when it is not JSON at all, 422 (naming the field) when it is JSON of the wrong
+/// shape — not an object, a missing or unknown field, a wrong type — or breaks a rule of `T`.
+pub struct JsonBody<T> {
+    req: HttpRequest,
+    payload: Payload,
+    _shape: PhantomData<T>,
+}
 
-impl<T> FromRequest for ValidatedJson<T>
-where
-    T: DeserializeOwned + Validate + 'static,
-{
+impl<T> FromRequest for JsonBody<T> {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
+        std::future::ready(Ok(Self {
+            req: req.clone(),
+            payload: payload.take(),
+            _shape: PhantomData,
+        }))
+    }
+}
+
+impl<T: DeserializeOwned + Validate> JsonBody<T> {
+    /// Reads, parses and validates the body.
+    pub async fn validated(mut self) -> Result<T, ApiError> {
+        let limit = self
+            .req
             .app_data::<web::Data<BodyLimit>>()
             .map_or(1024 * 1024, |l| l.0);
-        let checked = check_content_type(req).and_then(|()| check_declared_length(req, limit));
-        let mut payload = payload.take();
-        Box::pin(async move {
-            checked?;
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("bad body: {e}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
+        check_content_type(&self.req)?;
+        check_declared_length(&self.req, limit)?;
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = self.payload.next().await {
+            let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("bad body: {e}")))?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge { limit });
             }
-            let value = parse::<T>(&body)?;
-            value.validate().map_err(validation_error)?;
-            Ok(ValidatedJson(value))
-        })
+            body.extend_from_slice(&chunk);
+        }
+        let value = parse::<T>(&body)?;
+        value.validate().map_err(validation_error)?;
+        Ok(value)
     }
 }
 
@@ -83,26 +93,48 @@ fn check_declared_length(req: &HttpRequest, limit: usize) -> Result<(), ApiError
     }
 }
 
-/// Deserializes with the path of the failing field, so a 422 can name it.
+/// Deserializes a request body: it must be a JSON object (an array that happens to line up
+/// with a struct's fields is refused), whole numbers written with a fraction (`1.0`) count as
+/// integers (as JSON Schema says they are), and a failing field is named by its path.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::BadRequest(
             "the request body is empty; expected a JSON object".into(),
         ));
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => data_error(&path, &inner),
-            _ => ApiError::BadRequest(format!("the request body is not valid JSON: {inner}")),
-        }
-    })?;
-    deserializer
-        .end()
+    let mut value: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("the request body is not valid JSON: {e}")))?;
-    Ok(value)
+    if !value.is_object() {
+        let mut errors = FieldErrors::new();
+        errors.insert("body".into(), vec!["must be a JSON object".into()]);
+        return Err(ApiError::Validation {
+            detail: "the request body must be a JSON object".into(),
+            errors,
+        });
+    }
+    integral_floats_to_integers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        data_error(&path, error.inner())
+    })
+}
+
+/// `1.0` → `1`, everywhere in the document.
+fn integral_floats_to_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
+    }
 }
 
 /// A well-formed JSON document of the wrong shape: a 422 naming the field.

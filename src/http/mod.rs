@@ -6,6 +6,7 @@ pub mod client_ip;
 pub mod conditional;
 pub mod docs;
 pub mod error;
+pub mod formats;
 pub mod input;
 pub mod json;
 pub mod pagination;
@@ -15,4 +16,4 @@ pub mod redirect;
 pub mod routing;
 
 pub use error::{ApiError, Problem};
-pub use json::ValidatedJson;
+pub use json::JsonBody;

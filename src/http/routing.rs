@@ -43,10 +43,25 @@ impl RouteTable {
 
     /// The methods a path answers to, or `None` when no route has that path.
     fn allowed(&self, path: &str) -> Option<Vec<String>> {
-        let mut allowed: Vec<String> = self
+        let matching: Vec<&(ResourceDef, Vec<String>)> = self
             .routes
             .iter()
             .filter(|(def, _)| def.is_match(path))
+            .collect();
+        // A literal path (`/comments/bulk`) wins over a pattern that also matches it
+        // (`/comments/{id}`), as in the router itself.
+        let literal: Vec<&(ResourceDef, Vec<String>)> = matching
+            .iter()
+            .copied()
+            .filter(|(def, _)| !def.pattern().is_some_and(|p| p.contains('{')))
+            .collect();
+        let chosen = if literal.is_empty() {
+            matching
+        } else {
+            literal
+        };
+        let mut allowed: Vec<String> = chosen
+            .iter()
             .flat_map(|(_, methods)| methods.iter().cloned())
             .collect();
         allowed.sort();
@@ -60,9 +75,13 @@ pub async fn fallback(
     req: HttpRequest,
     table: web::Data<RouteTable>,
 ) -> Result<HttpResponse, ApiError> {
+    let not_found = || ApiError::NotFound(format!("no resource at {}", req.path()));
     Err(match table.allowed(req.path()) {
+        // The documented path shape matched but the route did not (a non-numeric id where
+        // the route wants digits): there is no such resource.
+        Some(allow) if allow.iter().any(|m| m == req.method().as_str()) => not_found(),
         Some(allow) => ApiError::MethodNotAllowed { allow },
-        None => ApiError::NotFound(format!("no resource at {}", req.path())),
+        None => not_found(),
     })
 }
 

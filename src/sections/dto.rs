@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::model::SectionRow;
+use crate::http::formats::Slug;
 use crate::http::input::{nullable, nullable_trimmed, trimmed, trimmed_opt};
 use crate::time::Timestamp;
 
@@ -49,17 +50,17 @@ impl Section {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSection {
-    #[serde(deserialize_with = "trimmed")]
+    #[serde(deserialize_with = "trimmed::<_, 100>")]
     #[validate(length(min = 1, max = 100))]
-    #[schema(example = "العالم", min_length = 1, max_length = 100)]
+    #[schema(example = "العالم", min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// Generated from the name when absent. Must already be in slug form (lower-case,
     /// hyphens, no punctuation); a slug in use is a 409.
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 80>")]
     #[validate(length(min = 1, max = 80))]
-    #[schema(example = "العالم", min_length = 1, max_length = 80)]
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 500>")]
     #[validate(length(max = 500))]
     #[schema(example = "أخبار السياسة والعلاقات الدولية", max_length = 500)]
     pub description: Option<String>,
@@ -76,16 +77,16 @@ pub struct CreateSection {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateSection {
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 100>")]
     #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
     /// A new slug; the old one keeps resolving with a 301.
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 80>")]
     #[validate(length(min = 1, max = 80))]
-    #[schema(min_length = 1, max_length = 80)]
+    #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
-    #[serde(default, deserialize_with = "nullable_trimmed")]
+    #[serde(default, deserialize_with = "nullable_trimmed::<_, 500>")]
     #[validate(length(max = 500))]
     #[schema(value_type = Option<String>, max_length = 500)]
     pub description: Option<Option<String>>,

@@ -8,20 +8,20 @@ use super::model::{self, NewSection, SectionChanges, SectionRow};
 use super::tree;
 use crate::config::Settings;
 use crate::db::{DbConnection, Store};
-use crate::http::auth::Caller;
-use crate::http::conditional::{IfMatch, respond};
+use crate::http::auth::{Caller, EditorOrAdmin};
+use crate::http::conditional::{IfMatch, IfMatchHeader, respond};
 use crate::http::docs::*;
 use crate::http::pagination::{PageParams, Paginated, with_links};
 use crate::http::redirect::{encode_segment, moved_permanently};
-use crate::http::{ApiError, ValidatedJson};
+use crate::http::{ApiError, JsonBody};
 use crate::slugs::{self, Reference, Resolved, Resource};
 use crate::text;
-use crate::users::Role;
 
 /// All sections, ordered by `position`, then name.
 #[utoipa::path(
     tag = "sections",
     operation_id = "listSections",
+    security((), ("bearer" = [])),
     params(PageParams),
     responses(
         (status = 200, description = "A page of sections", body = Paginated<Section>,
@@ -60,6 +60,7 @@ pub async fn list_sections(
 #[utoipa::path(
     tag = "sections",
     operation_id = "getSection",
+    security((), ("bearer" = [])),
     params(("id" = String, Path, description = "The section's id or slug (percent-encoded UTF-8)")),
     responses(
         (status = 200, description = "The section", body = Section,
@@ -124,12 +125,11 @@ pub async fn get_section(
 #[post("/sections")]
 pub async fn create_section(
     req: HttpRequest,
-    caller: Caller,
-    body: ValidatedJson<CreateSection>,
+    _editor: EditorOrAdmin,
+    body: JsonBody<CreateSection>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Role::Editor)?;
-    let input = body.0;
+    let input = body.validated().await?;
     if let Some(slug) = &input.slug {
         slugs::check_explicit(slug, Resource::Section).map_err(|m| ApiError::invalid("slug", m))?;
     }
@@ -155,7 +155,7 @@ pub async fn create_section(
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "The section's id or slug"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read; 412 when it no longer matches"),
+        IfMatchHeader,
     ),
     request_body = UpdateSection,
     responses(
@@ -174,15 +174,14 @@ pub async fn create_section(
 #[patch("/sections/{id}")]
 pub async fn update_section(
     req: HttpRequest,
-    caller: Caller,
+    _editor: EditorOrAdmin,
     path: web::Path<String>,
     if_match: IfMatch,
-    body: ValidatedJson<UpdateSection>,
+    body: JsonBody<UpdateSection>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Role::Editor)?;
     let reference = Reference::parse(&path.into_inner());
-    let input = body.0;
+    let input = body.validated().await?;
     if let Some(slug) = &input.slug {
         slugs::check_explicit(slug, Resource::Section).map_err(|m| ApiError::invalid("slug", m))?;
     }
@@ -236,10 +235,11 @@ pub async fn update_section(
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "The section's id or slug"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read; 412 when it no longer matches"),
+        IfMatchHeader,
     ),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
@@ -249,12 +249,11 @@ pub async fn update_section(
 )]
 #[delete("/sections/{id}")]
 pub async fn delete_section(
-    caller: Caller,
+    _editor: EditorOrAdmin,
     path: web::Path<String>,
     if_match: IfMatch,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Role::Editor)?;
     let reference = Reference::parse(&path.into_inner());
     store
         .write(move |c| {

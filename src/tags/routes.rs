@@ -17,6 +17,7 @@ use crate::http::pagination::{PageParams, Paginated, with_links};
 #[utoipa::path(
     tag = "tags",
     operation_id = "listTags",
+    security((), ("bearer" = [])),
     params(PageParams),
     responses(
         (status = 200, description = "A page of tags with counts", body = Paginated<Tag>,

@@ -44,13 +44,18 @@ impl From<&UserRow> for User {
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     /// Compared case-insensitively; stored lower-cased.
-    #[serde(deserialize_with = "trimmed")]
+    #[serde(deserialize_with = "trimmed::<_, 254>")]
     #[validate(email, length(max = 254))]
     #[schema(example = "layla@newsroom.example", format = "email", max_length = 254)]
     pub email: String,
-    #[serde(deserialize_with = "trimmed")]
+    #[serde(deserialize_with = "trimmed::<_, 100>")]
     #[validate(length(min = 1, max = 100))]
-    #[schema(example = "ليلى حسن", min_length = 1, max_length = 100)]
+    #[schema(
+        example = "ليلى حسن",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"\S"
+    )]
     pub display_name: String,
     pub role: Role,
     /// 12 to 256 characters: long enough for any passphrase, short enough that hashing it
@@ -73,13 +78,13 @@ pub struct CreateUser {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 254>")]
     #[validate(email, length(max = 254))]
     #[schema(format = "email", max_length = 254)]
     pub email: Option<String>,
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[serde(default, deserialize_with = "trimmed_opt::<_, 100>")]
     #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub display_name: Option<String>,
     #[serde(default)]
     pub role: Option<Role>,

@@ -8,11 +8,11 @@ use super::model::{self, NewUser, UserChanges, UserRow};
 use super::{Role, normalize_email};
 use crate::auth::{password, refresh};
 use crate::db::{DbConnection, Store};
-use crate::http::auth::Caller;
-use crate::http::conditional::{Audience, IfMatch, respond};
+use crate::http::auth::AdminOnly;
+use crate::http::conditional::{Audience, IfMatch, IfMatchHeader, respond};
 use crate::http::docs::*;
 use crate::http::pagination::{PageParams, Paginated, with_links};
-use crate::http::{ApiError, ValidatedJson};
+use crate::http::{ApiError, JsonBody};
 
 /// A page of staff accounts, oldest first.
 #[utoipa::path(
@@ -33,11 +33,10 @@ use crate::http::{ApiError, ValidatedJson};
 #[get("/users")]
 pub async fn list_users(
     req: HttpRequest,
-    caller: Caller,
+    _admin: AdminOnly,
     params: web::Query<PageParams>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Role::Admin)?;
     let page = params.into_inner().page()?;
     let (rows, total) = store
         .query(move |c| model::list(c, page.offset(), page.limit()))
@@ -65,14 +64,13 @@ pub async fn list_users(
         (status = 404, response = NotFound),
     )
 )]
-#[get("/users/{id}")]
+#[get("/users/{id:\\d+}")]
 pub async fn get_user(
     req: HttpRequest,
-    caller: Caller,
+    _admin: AdminOnly,
     id: web::Path<i64>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Role::Admin)?;
     let id = id.into_inner();
     let user = store
         .query(move |c| model::find(c, id))
@@ -102,12 +100,11 @@ pub async fn get_user(
 #[post("/users")]
 pub async fn create_user(
     req: HttpRequest,
-    caller: Caller,
-    body: ValidatedJson<CreateUser>,
+    _admin: AdminOnly,
+    body: JsonBody<CreateUser>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Role::Admin)?;
-    let input = body.0;
+    let input = body.validated().await?;
     let hash = password::hash(input.password)
         .await
         .map_err(ApiError::internal)?;
@@ -152,7 +149,7 @@ pub async fn create_user(
     security(("bearer" = [])),
     params(
         ("id" = i64, Path, description = "User id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read; 412 when it no longer matches"),
+        IfMatchHeader,
     ),
     request_body = UpdateUser,
     responses(
@@ -168,18 +165,18 @@ pub async fn create_user(
         (status = 422, response = Unprocessable),
     )
 )]
-#[patch("/users/{id}")]
+#[patch("/users/{id:\\d+}")]
 pub async fn update_user(
     req: HttpRequest,
-    caller: Caller,
+    staff: AdminOnly,
     id: web::Path<i64>,
     if_match: IfMatch,
-    body: ValidatedJson<UpdateUser>,
+    body: JsonBody<UpdateUser>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let admin = caller.require(Role::Admin)?.id;
+    let admin = staff.0.id;
     let id = id.into_inner();
-    let input = body.0;
+    let input = body.validated().await?;
     if id == admin && (input.role.is_some_and(|r| r != Role::Admin) || input.active == Some(false))
     {
         return Err(ApiError::Conflict(
@@ -230,10 +227,11 @@ pub async fn update_user(
     security(("bearer" = [])),
     params(
         ("id" = i64, Path, description = "User id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last read; 412 when it no longer matches"),
+        IfMatchHeader,
     ),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
@@ -241,14 +239,14 @@ pub async fn update_user(
         (status = 412, response = PreconditionFailed),
     )
 )]
-#[delete("/users/{id}")]
+#[delete("/users/{id:\\d+}")]
 pub async fn delete_user(
-    caller: Caller,
+    staff: AdminOnly,
     id: web::Path<i64>,
     if_match: IfMatch,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let admin = caller.require(Role::Admin)?.id;
+    let admin = staff.0.id;
     let id = id.into_inner();
     if id == admin {
         return Err(ApiError::Conflict("admins cannot delete themselves".into()));

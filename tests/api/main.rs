@@ -5,6 +5,7 @@ mod articles;
 mod auth;
 mod cli;
 mod comments;
+mod contract;
 mod copy;
 mod errors;
 mod helpers;
