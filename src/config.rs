@@ -107,6 +107,15 @@ pub enum LogFormat {
     Json,
 }
 
+/// Whether anonymous read responses are cached in process (see `http::cache`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseCacheMode {
+    /// On for SQLite (one process owns the data), off for PostgreSQL (several instances).
+    Auto,
+    On,
+    Off,
+}
+
 /// Which browser origins may call the API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CorsOrigins {
@@ -146,6 +155,9 @@ pub struct Settings {
     pub login_rate_per_account: u32,
     /// Comments accepted per client address per minute.
     pub comment_rate_per_ip: u32,
+    pub response_cache: ResponseCacheMode,
+    /// Memory the response cache may use, in bytes.
+    pub response_cache_bytes: u64,
 }
 
 /// A variable that could not be used, and why.
@@ -224,6 +236,15 @@ impl Settings {
             })?,
             comment_rate_per_ip: env.parse("SAHIFA_COMMENT_RATE_PER_IP", "5", |v| {
                 bounded(v, 1, 1_000_000)
+            })?,
+            response_cache: env.parse("SAHIFA_RESPONSE_CACHE", "auto", |v| match v {
+                "auto" => Ok(ResponseCacheMode::Auto),
+                "on" => Ok(ResponseCacheMode::On),
+                "off" => Ok(ResponseCacheMode::Off),
+                _ => Err("expected `auto`, `on` or `off`".into()),
+            })?,
+            response_cache_bytes: env.parse("SAHIFA_RESPONSE_CACHE_MB", "16", |v| {
+                bounded(v, 1u64, 4096).map(|mb| mb * 1024 * 1024)
             })?,
         })
     }

@@ -19,9 +19,10 @@ use crate::auth::routes::LoginLimits;
 use crate::auth::tokens::TokenKeys;
 use crate::auth::{password, secret};
 use crate::comments::routes::CommentLimits;
-use crate::config::{CorsOrigins, Settings};
-use crate::db::{OpenError, Store};
+use crate::config::{CorsOrigins, ResponseCacheMode, Settings};
+use crate::db::{Backend, OpenError, Store};
 use crate::http::ApiError;
+use crate::http::cache::{ResponseCache, response_cache};
 use crate::http::json::BodyLimit;
 use crate::http::problem::problem_middleware;
 use crate::http::rate_limit::KeyedLimiter;
@@ -85,7 +86,8 @@ impl Application {
         actix_web::rt::task::spawn_blocking(password::warm_up)
             .await
             .map_err(|e| StartupError::Secret(e.to_string()))?;
-        let server = serve(listener, store, keys, settings).map_err(bind_error)?;
+        let cache = response_cache_for(&store, &settings).await;
+        let server = serve(listener, store, keys, cache, settings).map_err(bind_error)?;
         Ok(Self { port, server })
     }
 
@@ -98,6 +100,30 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The in-process response cache, when the configuration and the store call for one.
+async fn response_cache_for(store: &Store, settings: &Settings) -> Option<ResponseCache> {
+    let enabled = match settings.response_cache {
+        ResponseCacheMode::On => true,
+        ResponseCacheMode::Off => false,
+        // One process owns an SQLite file; PostgreSQL is shared by several instances,
+        // and this cache's invalidation only sees its own process's writes.
+        ResponseCacheMode::Auto => store.backend() == Backend::Sqlite,
+    };
+    if !enabled {
+        return None;
+    }
+    let cache = ResponseCache::new(
+        settings.response_cache_bytes,
+        articles::model::next_publication,
+    );
+    cache.invalidate(store).await;
+    tracing::info!(
+        megabytes = settings.response_cache_bytes / (1024 * 1024),
+        "caching anonymous read responses in memory"
+    );
+    Some(cache)
 }
 
 /// Indexes what the search index misses (a database from before the index, or one restored
@@ -153,6 +179,7 @@ struct Shared {
     routes: web::Data<RouteTable>,
     document: web::Data<DocumentJson>,
     keys: web::Data<TokenKeys>,
+    response_cache: Option<web::Data<ResponseCache>>,
     login_limits: web::Data<LoginLimits>,
     comment_limits: web::Data<CommentLimits>,
 }
@@ -164,6 +191,7 @@ fn serve(
     listener: TcpListener,
     store: Store,
     keys: TokenKeys,
+    response_cache: Option<ResponseCache>,
     settings: Settings,
 ) -> std::io::Result<Server> {
     let document = openapi::document();
@@ -180,6 +208,7 @@ fn serve(
         document: web::Data::new(DocumentJson(openapi::to_json(&document).into())),
         settings: web::Data::new(settings.clone()),
         keys: web::Data::new(keys),
+        response_cache: response_cache.map(web::Data::new),
         login_limits: web::Data::new(LoginLimits {
             per_ip: KeyedLimiter::per_minute(settings.login_rate_per_ip),
             per_account: KeyedLimiter::per_minute(settings.login_rate_per_account),
@@ -210,6 +239,10 @@ fn app(
 > {
     let cors = cors(&shared.settings);
     let (app, _) = routed_app();
+    let app = match shared.response_cache {
+        Some(cache) => app.app_data(cache),
+        None => app,
+    };
     app.app_data(shared.store)
         .app_data(web::Data::new(BodyLimit(shared.settings.max_body_bytes)))
         .app_data(shared.settings)
@@ -235,7 +268,10 @@ fn app(
         )
         .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::from("/openapi.json")))
         .default_service(web::to(fallback))
-        // Outermost last: the request id wraps everything, so even refusals carry it.
+        // Outermost last: the request id wraps everything, so even refusals carry it. The
+        // response cache is innermost: it stores what the handlers produce, and CORS and
+        // compression are applied to each answer, cached or not.
+        .wrap(from_fn(response_cache))
         .wrap(cors)
         .wrap(from_fn(problem_middleware))
         .wrap(from_fn(head_as_get))

@@ -369,6 +369,19 @@ pub fn list(
     Ok((rows, total))
 }
 
+/// The next instant at which a published article falls due (readers' views change then
+/// without any write), or `None`.
+pub fn next_publication(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
+    articles::table
+        .filter(articles::status.eq(Status::Published.as_str()))
+        .filter(articles::published_at.gt(now))
+        .select(diesel::dsl::min(articles::published_at))
+        .first(conn)
+}
+
 /// The list rows of some articles, in no particular order.
 pub fn summary_rows(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<SummaryRow>> {
     articles::table

@@ -2,6 +2,7 @@
 //! Nothing here knows about a particular resource.
 
 pub mod auth;
+pub mod cache;
 pub mod client_ip;
 pub mod conditional;
 pub mod docs;

@@ -1,0 +1,233 @@
+//! An in-process cache of anonymous read responses, invalidated exactly.
+//!
+//! Readers far outnumber writers in a newsroom, and every anonymous reader of a URL gets the
+//! same bytes. The first anonymous `GET` of a URL under `/api/v1/` whose answer is public
+//! (`Cache-Control: public`) stores the response; later ones are answered from memory,
+//! including `If-None-Match` revalidations.
+//!
+//! Exactness rests on two rules:
+//! - every successful write that can change what readers see bumps a *generation*, and an
+//!   entry is only served while the generation it was filled under is current (a reader that
+//!   races a write tags its entry with the generation it started under, so it can never serve
+//!   the older data afterwards);
+//! - readers' views also change with time alone (a scheduled article falls due), so entries
+//!   expire at the next scheduled publication known when they were filled.
+//!
+//! The generation lives in this process, so the cache is only correct when this process is
+//! the only writer: on by default for SQLite (one machine, one process), off for PostgreSQL,
+//! where several instances share the database and rely on HTTP caching (ETags) instead.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, web};
+use chrono::NaiveDateTime;
+
+use crate::db::{DbConnection, Store};
+
+/// The next instant at which readers' views change without a write (a scheduled
+/// publication), or `None`.
+pub type NextChange =
+    fn(&mut DbConnection, NaiveDateTime) -> diesel::QueryResult<Option<NaiveDateTime>>;
+
+#[derive(Clone)]
+struct Entry {
+    generation: u64,
+    /// Unix microseconds after which the entry is stale.
+    expires: i64,
+    status: StatusCode,
+    headers: HeaderMap,
+    etag: Option<String>,
+    body: web::Bytes,
+}
+
+#[derive(Clone)]
+struct ByteWeighter;
+
+impl quick_cache::Weighter<String, Arc<Entry>> for ByteWeighter {
+    fn weight(&self, key: &String, entry: &Arc<Entry>) -> u64 {
+        (key.len() + entry.body.len() + 256) as u64
+    }
+}
+
+pub struct ResponseCache {
+    entries: quick_cache::sync::Cache<String, Arc<Entry>, ByteWeighter>,
+    generation: AtomicU64,
+    /// Unix microseconds of the next scheduled publication (`i64::MAX`: none).
+    next_change: AtomicI64,
+    find_next_change: NextChange,
+}
+
+fn micros(t: NaiveDateTime) -> i64 {
+    t.and_utc().timestamp_micros()
+}
+
+impl ResponseCache {
+    /// A cache holding at most `capacity_bytes` of responses.
+    pub fn new(capacity_bytes: u64, find_next_change: NextChange) -> Self {
+        Self {
+            entries: quick_cache::sync::Cache::with_weighter(
+                (capacity_bytes / 4096).max(16) as usize,
+                capacity_bytes,
+                ByteWeighter,
+            ),
+            generation: AtomicU64::new(0),
+            next_change: AtomicI64::new(i64::MAX),
+            find_next_change,
+        }
+    }
+
+    /// Forgets everything and re-reads when readers' views next change by themselves.
+    /// Called after every write that readers can see, before its response is sent.
+    pub async fn invalidate(&self, store: &Store) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        let find = self.find_next_change;
+        let next = store
+            .query(move |c| find(c, crate::time::now()))
+            .await
+            .ok()
+            .flatten();
+        // Unknown (the query failed): expire at once, to be safe.
+        let next = match next {
+            Some(at) => micros(at),
+            None => i64::MAX,
+        };
+        self.next_change.store(next, Ordering::SeqCst);
+        self.entries.clear();
+    }
+
+    fn lookup(&self, key: &str, now: i64) -> Option<Arc<Entry>> {
+        let entry = self.entries.get(key)?;
+        let fresh =
+            entry.generation == self.generation.load(Ordering::SeqCst) && now < entry.expires;
+        fresh.then_some(entry)
+    }
+}
+
+/// Requests whose success never changes what readers see: sessions, and comments, which
+/// are only published once a moderator approves them (that approval invalidates).
+fn leaves_readers_view_unchanged(req: &ServiceRequest) -> bool {
+    let path = req.path();
+    *req.method() == Method::POST
+        && (path.starts_with("/api/v1/auth/")
+            || (path.starts_with("/api/v1/articles/") && path.ends_with("/comments")))
+}
+
+/// The middleware: answers cacheable reads from memory, fills on misses, invalidates after
+/// writes.
+pub async fn response_cache(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(cache) = req.app_data::<web::Data<ResponseCache>>().cloned() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let method = req.method().clone();
+    if method == Method::GET {
+        return cached_read(req, next, &cache).await;
+    }
+    let is_write = matches!(
+        method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
+    let invalidates = is_write && !leaves_readers_view_unchanged(&req);
+    let store = req.app_data::<web::Data<Store>>().cloned();
+    let response = next.call(req).await?.map_into_boxed_body();
+    if invalidates
+        && response.status().is_success()
+        && let Some(store) = store
+    {
+        cache.invalidate(&store).await;
+    }
+    Ok(response)
+}
+
+async fn cached_read(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    cache: &ResponseCache,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let anonymous = !req.headers().contains_key(header::AUTHORIZATION);
+    if !anonymous || !req.path().starts_with("/api/v1/") {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let key = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.path().to_owned(), |pq| pq.as_str().to_owned());
+    let now = chrono::Utc::now().timestamp_micros();
+    if let Some(entry) = cache.lookup(&key, now) {
+        let (request, _) = req.into_parts();
+        let response = replay(&request, &entry);
+        return Ok(ServiceResponse::new(request, response));
+    }
+    // Taken before the handler reads the database: an entry filled from a read that raced
+    // a write is tagged with the older generation, and never served after it.
+    let generation = cache.generation.load(Ordering::SeqCst);
+    let expires = cache.next_change.load(Ordering::SeqCst);
+    let response = next.call(req).await?;
+    let is_public = response
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("public"));
+    if response.status() != StatusCode::OK || !is_public {
+        return Ok(response.map_into_boxed_body());
+    }
+    let (request, response) = response.into_parts();
+    let (head, body) = response.into_parts();
+    let body = actix_web::body::to_bytes(body)
+        .await
+        .map_err(|_| actix_web::error::ErrorInternalServerError("unreadable response body"))?;
+    let entry = Entry {
+        generation,
+        expires,
+        status: head.status(),
+        headers: head.headers().clone(),
+        etag: head
+            .headers()
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        body: body.clone(),
+    };
+    cache.entries.insert(key, Arc::new(entry));
+    Ok(ServiceResponse::new(
+        request,
+        head.set_body(body).map_into_boxed_body(),
+    ))
+}
+
+/// The stored response, or a 304 when the request already holds its ETag.
+fn replay(request: &actix_web::HttpRequest, entry: &Entry) -> HttpResponse {
+    let revalidated = entry.etag.as_deref().is_some_and(|etag| {
+        request
+            .headers()
+            .get_all(header::IF_NONE_MATCH)
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|tag| {
+                let tag = tag.trim();
+                tag == "*" || tag.trim_start_matches("W/") == etag
+            })
+    });
+    let mut response = if revalidated {
+        HttpResponse::NotModified().finish()
+    } else {
+        HttpResponse::build(entry.status).body(entry.body.clone())
+    };
+    for (name, value) in &entry.headers {
+        if revalidated && name != header::ETAG && name != header::CACHE_CONTROL {
+            continue;
+        }
+        if name != header::CONTENT_LENGTH {
+            response.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    response
+}

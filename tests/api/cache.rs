@@ -1,0 +1,137 @@
+//! The in-process cache of anonymous reads (on by default with SQLite) never serves stale
+//! data: every visible change shows on the very next request.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{json_of, spawn_app_with};
+
+#[actix_web::test]
+async fn every_write_readers_can_see_shows_on_the_next_read() {
+    let app = spawn_app_with(&[
+        ("SAHIFA_RESPONSE_CACHE", "on"),
+        ("SAHIFA_COMMENT_RATE_PER_IP", "1000"),
+    ])
+    .await;
+    let section = app.section("العالم", None).await["id"].as_i64().unwrap();
+    let first = app.published(section, "الأول", json!({})).await;
+    let list = || async { json_of(app.get("/api/v1/articles").await, StatusCode::OK).await };
+    assert_eq!(list().await["meta"]["total"], 1);
+    assert_eq!(
+        list().await["meta"]["total"],
+        1,
+        "a second read, from the cache"
+    );
+
+    app.published(section, "الثاني", json!({})).await;
+    assert_eq!(list().await["meta"]["total"], 2, "a new article");
+
+    let path = format!("/api/v1/articles/{}", first["id"]);
+    app.get(&path).await;
+    app.send(
+        Method::PATCH,
+        &path,
+        Some(&app.admin_token),
+        Some(&json!({"title": "الأول معدلا"})),
+    )
+    .await;
+    assert_eq!(
+        json_of(app.get(&path).await, StatusCode::OK).await["title"],
+        "الأول معدلا"
+    );
+
+    // A comment waiting for moderation changes nothing readers see; its approval does.
+    let comments = format!("{path}/comments");
+    assert_eq!(
+        json_of(app.get(&comments).await, StatusCode::OK).await["meta"]["total"],
+        0
+    );
+    let posted = app
+        .send(
+            Method::POST,
+            &comments,
+            None,
+            Some(&json!({"author_name": "سارة", "author_email": "s@x.example", "body": "تعليق"})),
+        )
+        .await;
+    let id = json_of(posted, StatusCode::ACCEPTED).await["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        json_of(app.get(&comments).await, StatusCode::OK).await["meta"]["total"],
+        0
+    );
+    app.send(
+        Method::PATCH,
+        &format!("/api/v1/comments/{id}"),
+        Some(&app.admin_token),
+        Some(&json!({"status": "approved"})),
+    )
+    .await;
+    assert_eq!(
+        json_of(app.get(&comments).await, StatusCode::OK).await["meta"]["total"],
+        1
+    );
+    assert_eq!(
+        json_of(app.get(&path).await, StatusCode::OK).await["comment_count"],
+        1
+    );
+
+    // An author renaming themselves changes every article's byline.
+    app.send(
+        Method::PATCH,
+        "/api/v1/auth/me",
+        Some(&app.admin_token),
+        Some(&json!({"display_name": "رئيس التحرير"})),
+    )
+    .await;
+    assert_eq!(
+        json_of(app.get(&path).await, StatusCode::OK).await["author"]["display_name"],
+        "رئيس التحرير"
+    );
+
+    app.send(Method::DELETE, &path, Some(&app.admin_token), None)
+        .await;
+    assert_eq!(app.get(&path).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(list().await["meta"]["total"], 1);
+}
+
+#[actix_web::test]
+async fn cached_reads_revalidate_and_staff_reads_bypass_the_cache() {
+    let app = spawn_app_with(&[("SAHIFA_RESPONSE_CACHE", "on")]).await;
+    let section = app.section("العالم", None).await["id"].as_i64().unwrap();
+    app.published(section, "منشور", json!({})).await;
+    let first = app.get("/api/v1/articles").await;
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let again = app.get("/api/v1/articles").await;
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
+    assert_eq!(again.headers()["cache-control"], "public, max-age=60");
+    assert!(again.headers().contains_key("link"));
+    let revalidated = app
+        .request(Method::GET, "/api/v1/articles")
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(revalidated.headers()["etag"].to_str().unwrap(), etag);
+
+    app.article(&app.admin_token.clone(), section, "مسودة", json!({}))
+        .await;
+    let staff = json_of(
+        app.get_as("/api/v1/articles?status=any", &app.admin_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(staff["meta"]["total"], 2);
+    let readers = json_of(
+        app.get("/api/v1/articles?status=any").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(
+        readers["status"], 401,
+        "errors are never cached as successes"
+    );
+}
