@@ -28,6 +28,18 @@ enum Command {
     Openapi,
     /// Rebuild the full-text search index from the articles.
     Reindex,
+    /// Write an online, consistent copy of the SQLite database to a new file (safe while the
+    /// server runs and takes writes), then verify it. PostgreSQL: use pg_dump.
+    Backup {
+        /// The backup file to create.
+        path: std::path::PathBuf,
+    },
+    /// Replace the SQLite database with a backup, after verifying it. Refused while a server
+    /// (or any other sahifa command) has the database open.
+    Restore {
+        /// The backup file to restore.
+        path: std::path::PathBuf,
+    },
     /// Copy a whole newsroom between stores (e.g. SQLite to PostgreSQL), ids and all, into
     /// an empty database; verified by row counts and checksums; all or nothing.
     Copy {
@@ -117,6 +129,8 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Demo => demo(&settings),
         Command::Reindex => reindex(&settings),
+        Command::Backup { path } => backup_or_restore(&settings, &path, true),
+        Command::Restore { path } => backup_or_restore(&settings, &path, false),
         Command::Openapi | Command::Copy { .. } => unreachable!("handled above"),
     }
 }
@@ -162,6 +176,38 @@ fn copy(from: &str, to: &str) -> Result<(), String> {
         "copied and verified in {:.1} s; search index rebuilt for {} articles",
         started.elapsed().as_secs_f64(),
         report.reindexed
+    );
+    Ok(())
+}
+
+fn backup_or_restore(
+    settings: &Settings,
+    path: &std::path::Path,
+    is_backup: bool,
+) -> Result<(), String> {
+    use sahifa::config::DatabaseUrl;
+    use sahifa::db::backup::{self, BackupError};
+    let DatabaseUrl::Sqlite(database) = &settings.database_url else {
+        return Err(BackupError::NotSqlite.to_string());
+    };
+    let started = std::time::Instant::now();
+    let verified = if is_backup {
+        backup::backup(database, path)
+    } else {
+        backup::restore(path, database)
+    }
+    .map_err(|e| e.to_string())?;
+    println!(
+        "{} {} (verified: {} articles, schema {}) in {:.1} s",
+        if is_backup {
+            "backed up to"
+        } else {
+            "restored from"
+        },
+        path.display(),
+        verified.articles,
+        verified.schema_version,
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

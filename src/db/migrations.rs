@@ -32,6 +32,17 @@ fn failed(e: impl std::fmt::Display) -> MigrateError {
     MigrateError::Failed(e.to_string())
 }
 
+/// The migration versions this binary knows for `backend`.
+pub fn known_versions(backend: super::Backend) -> Vec<String> {
+    let source = match backend {
+        super::Backend::Sqlite => SQLITE,
+        super::Backend::Postgres => POSTGRES,
+    };
+    MigrationSource::<super::connection::MultiBackend>::migrations(&source)
+        .map(|all| all.iter().map(|m| m.name().version().to_string()).collect())
+        .unwrap_or_default()
+}
+
 /// Applies pending migrations, after refusing a database that has migrations this binary
 /// does not know (it was written by a newer version, whose schema we cannot serve safely).
 pub fn migrate(conn: &mut DbConnection) -> Result<MigrationReport, MigrateError> {

@@ -4,6 +4,7 @@
 //! This module knows nothing of HTTP or of any resource: it hands out connections and
 //! transactions, and the resource slices write their queries against [`DbConnection`].
 
+pub mod backup;
 mod connection;
 mod migrations;
 pub mod schema;
@@ -26,6 +27,8 @@ use crate::config::DatabaseUrl;
 pub struct Store {
     pool: Pool<ConnectionManager>,
     backend: Backend,
+    /// SQLite: marks the file as in use, so a restore cannot replace it under us.
+    _lock: Option<backup::DatabaseLock>,
 }
 
 /// Why the store could not be opened at start.
@@ -37,6 +40,8 @@ pub enum OpenError {
     Migrate(#[from] MigrateError),
     #[error("cannot build the connection pool: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
+    #[error("cannot lock the database file: {0}")]
+    Lock(std::io::Error),
 }
 
 /// Why a unit of database work did not run.
@@ -67,6 +72,10 @@ impl Store {
         pool_size: u32,
         acquire_timeout: Duration,
     ) -> Result<(Self, MigrationReport), OpenError> {
+        let lock = match url {
+            DatabaseUrl::Sqlite(path) => Some(backup::hold_shared(path).map_err(OpenError::Lock)?),
+            DatabaseUrl::Postgres(_) => None,
+        };
         let manager = ConnectionManager::new(url.clone());
         // Connect once by hand: r2d2 would retry a bad path until its timeout, and the first
         // error is the useful one.
@@ -85,7 +94,14 @@ impl Store {
             .test_on_check_out(false)
             .build(manager)?;
         let backend = Backend::of(url);
-        Ok((Self { pool, backend }, report))
+        Ok((
+            Self {
+                pool,
+                backend,
+                _lock: lock,
+            },
+            report,
+        ))
     }
 
     pub fn backend(&self) -> Backend {

@@ -65,6 +65,21 @@ impl TestData {
         })
     }
 
+    /// An SQLite store whatever the store under test (for SQLite-only features: backups).
+    pub fn sqlite() -> Arc<Self> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = format!("sqlite:{}", dir.path().join("sahifa.db").display());
+        Arc::new(Self {
+            dir,
+            database_url,
+            postgres: None,
+        })
+    }
+
+    pub fn sqlite_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("sahifa.db")
+    }
+
     pub fn is_postgres(&self) -> bool {
         self.postgres.is_some()
     }
