@@ -116,6 +116,17 @@ pub enum ResponseCacheMode {
     Off,
 }
 
+/// Who may read `/metrics`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetricsAccess {
+    /// No `/metrics` endpoint (the default).
+    Off,
+    /// Anyone who can reach the server (keep it on a private network).
+    Public,
+    /// Only requests with this bearer token.
+    Token(Secret),
+}
+
 /// Which browser origins may call the API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CorsOrigins {
@@ -156,6 +167,9 @@ pub struct Settings {
     /// Comments accepted per client address per minute.
     pub comment_rate_per_ip: u32,
     pub response_cache: ResponseCacheMode,
+    pub metrics: MetricsAccess,
+    /// Longest a client may take to send a request's head (slow clients hold connections).
+    pub request_timeout: Duration,
     /// Memory the response cache may use, in bytes.
     pub response_cache_bytes: u64,
 }
@@ -236,6 +250,20 @@ impl Settings {
             })?,
             comment_rate_per_ip: env.parse("SAHIFA_COMMENT_RATE_PER_IP", "5", |v| {
                 bounded(v, 1, 1_000_000)
+            })?,
+            metrics: env.parse("SAHIFA_METRICS", "off", |v| match v {
+                "off" => Ok(MetricsAccess::Off),
+                "public" => Ok(MetricsAccess::Public),
+                "token" => get("SAHIFA_METRICS_TOKEN")
+                    .filter(|t| t.len() >= 16)
+                    .map(|t| MetricsAccess::Token(Secret::new(t)))
+                    .ok_or_else(|| {
+                        "`token` needs SAHIFA_METRICS_TOKEN (16 characters or more)".into()
+                    }),
+                _ => Err("expected `off`, `public` or `token`".into()),
+            })?,
+            request_timeout: env.parse("SAHIFA_REQUEST_TIMEOUT_MS", "5000", |v| {
+                bounded(v, 100, 600_000).map(Duration::from_millis)
             })?,
             response_cache: env.parse("SAHIFA_RESPONSE_CACHE", "auto", |v| match v {
                 "auto" => Ok(ResponseCacheMode::Auto),

@@ -20,6 +20,7 @@ pub mod db;
 pub mod demo;
 pub mod health;
 pub mod http;
+pub mod metrics;
 pub mod openapi;
 pub mod search;
 pub mod sections;

@@ -36,7 +36,8 @@ header. Writes need a bearer token from `POST /api/v1/auth/login`.",
         schemas(Problem),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
-            PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests
+            PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests,
+            ServiceUnavailable
         )
     ),
     modifiers(&BearerScheme)
@@ -70,7 +71,34 @@ pub fn root() -> Document {
 
 /// The whole document, as the running server serves it.
 pub fn document() -> Document {
-    crate::startup::routed_app().1
+    let mut doc = crate::startup::routed_app().1;
+    document_saturation(&mut doc);
+    doc
+}
+
+/// Any request that needs the database may meet a saturated connection pool: every
+/// operation but the liveness probe (which never touches it) may answer 503.
+fn document_saturation(doc: &mut Document) {
+    use utoipa::openapi::{Ref, RefOr};
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if path == "/health" {
+            continue;
+        }
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            operation
+                .responses
+                .responses
+                .entry("503".into())
+                .or_insert_with(|| RefOr::Ref(Ref::from_response_name("ServiceUnavailable")));
+        }
+    }
 }
 
 /// The document as committed in `openapi/openapi.json`: pretty JSON with a final newline.

@@ -19,7 +19,7 @@ use crate::auth::routes::LoginLimits;
 use crate::auth::tokens::TokenKeys;
 use crate::auth::{password, secret};
 use crate::comments::routes::CommentLimits;
-use crate::config::{CorsOrigins, ResponseCacheMode, Settings};
+use crate::config::{CorsOrigins, MetricsAccess, ResponseCacheMode, Settings};
 use crate::db::{Backend, OpenError, Store};
 use crate::http::ApiError;
 use crate::http::cache::{ResponseCache, response_cache};
@@ -27,6 +27,7 @@ use crate::http::json::BodyLimit;
 use crate::http::problem::problem_middleware;
 use crate::http::rate_limit::KeyedLimiter;
 use crate::http::routing::{RouteTable, fallback, head_as_get};
+use crate::metrics::Metrics;
 use crate::telemetry::{REQUEST_ID, request_context};
 use crate::{articles, auth, comments, health, openapi, search, sections, tags, users};
 
@@ -180,6 +181,7 @@ struct Shared {
     document: web::Data<DocumentJson>,
     keys: web::Data<TokenKeys>,
     response_cache: Option<web::Data<ResponseCache>>,
+    metrics: Option<web::Data<Metrics>>,
     login_limits: web::Data<LoginLimits>,
     comment_limits: web::Data<CommentLimits>,
 }
@@ -209,6 +211,7 @@ fn serve(
         settings: web::Data::new(settings.clone()),
         keys: web::Data::new(keys),
         response_cache: response_cache.map(web::Data::new),
+        metrics: (settings.metrics != MetricsAccess::Off).then(|| web::Data::new(Metrics::new())),
         login_limits: web::Data::new(LoginLimits {
             per_ip: KeyedLimiter::per_minute(settings.login_rate_per_ip),
             per_account: KeyedLimiter::per_minute(settings.login_rate_per_account),
@@ -219,6 +222,8 @@ fn serve(
     };
     let server = HttpServer::new(move || app(shared.clone()))
         .workers(settings.workers)
+        .client_request_timeout(settings.request_timeout)
+        .client_disconnect_timeout(std::time::Duration::from_secs(1))
         .shutdown_timeout(settings.shutdown_timeout.as_secs())
         .listen(listener)?
         .run();
@@ -241,6 +246,12 @@ fn app(
     let (app, _) = routed_app();
     let app = match shared.response_cache {
         Some(cache) => app.app_data(cache),
+        None => app,
+    };
+    let app = match shared.metrics {
+        Some(metrics) => app
+            .app_data(metrics)
+            .route("/metrics", web::get().to(crate::metrics::metrics)),
         None => app,
     };
     app.app_data(shared.store)

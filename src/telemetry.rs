@@ -14,7 +14,10 @@ use actix_web::middleware::Next;
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
 
+use actix_web::web;
+
 use crate::config::LogFormat;
+use crate::metrics::Metrics;
 
 /// The header that carries the request id in both directions.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -61,10 +64,21 @@ pub async fn request_context(
         path = %req.path(),
     );
     let started = Instant::now();
+    let method = req.method().as_str().to_owned();
     let mut response = next.call(req).instrument(span.clone()).await?;
     response.headers_mut().insert(REQUEST_ID, id);
     let status = response.status().as_u16();
-    let micros = started.elapsed().as_micros() as u64;
+    let elapsed = started.elapsed();
+    let micros = elapsed.as_micros() as u64;
+    if let Some(metrics) = response.request().app_data::<web::Data<Metrics>>() {
+        let route = response.request().match_pattern();
+        metrics.observe(
+            &method,
+            route.as_deref().unwrap_or("unmatched"),
+            status,
+            elapsed.as_secs_f64(),
+        );
+    }
     span.in_scope(|| {
         tracing::info!(status, latency_us = micros, "request finished");
     });

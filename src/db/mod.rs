@@ -155,6 +155,12 @@ impl Store {
         self.pool.get().map_err(|_| StoreError::Saturated)
     }
 
+    /// `(connections, idle)` in the pool.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
+    }
+
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         self.run(|conn| {

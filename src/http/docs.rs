@@ -62,3 +62,11 @@ pub struct Unprocessable(Problem);
     headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))
 )]
 pub struct TooManyRequests(Problem);
+
+/// Every database connection stayed busy for the acquire timeout: retry shortly.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))
+)]
+pub struct ServiceUnavailable(Problem);

@@ -13,6 +13,7 @@ mod errors;
 mod helpers;
 mod instances;
 mod openapi;
+mod operations;
 mod search;
 mod sections;
 mod system;
