@@ -10,26 +10,42 @@ use crate::db::schema::{article_tags, articles, tags};
 use crate::slugs::{self, Resource};
 
 /// Finds the tag with `name`'s key, or creates it; returns its id.
+///
+/// Two articles written at once may both introduce the same new tag. On PostgreSQL the second
+/// insert then meets the first's row in the unique index and fails; the insert runs in a
+/// savepoint so that failure can be answered by reading the row the other writer committed.
+/// (SQLite serializes writers, so it never races.)
 fn find_or_create(conn: &mut DbConnection, name: &str, now: NaiveDateTime) -> QueryResult<i64> {
     let key = super::key(name);
-    let existing: Option<i64> = tags::table
-        .filter(tags::key.eq(&key))
-        .select(tags::id)
-        .first(conn)
-        .optional()?;
-    if let Some(id) = existing {
+    let existing = |conn: &mut DbConnection| {
+        tags::table
+            .filter(tags::key.eq(&key))
+            .select(tags::id)
+            .first::<i64>(conn)
+            .optional()
+    };
+    if let Some(id) = existing(conn)? {
         return Ok(id);
     }
     let slug = slugs::usable(crate::text::slugify(name), Resource::Article);
-    diesel::insert_into(tags::table)
-        .values((
-            tags::name.eq(name),
-            tags::key.eq(&key),
-            tags::slug.eq(&slug),
-            tags::created_at.eq(now),
-        ))
-        .returning(tags::id)
-        .get_result(conn)
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(tags::table)
+            .values((
+                tags::name.eq(name),
+                tags::key.eq(&key),
+                tags::slug.eq(&slug),
+                tags::created_at.eq(now),
+            ))
+            .returning(tags::id)
+            .get_result(conn)
+    });
+    match inserted {
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => existing(conn)?.ok_or(diesel::result::Error::NotFound),
+        other => other,
+    }
 }
 
 /// Replaces an article's tags with `names` (already validated and deduplicated), in order.

@@ -1059,3 +1059,30 @@ async fn tags_are_shared_and_counted_over_visible_articles_only() {
         ])
     );
 }
+
+#[actix_web::test]
+async fn articles_written_at_once_may_introduce_the_same_new_tag() {
+    let (app, section) = newsroom().await;
+    let creates = (0..8).map(|n| {
+        let request = app
+            .request(Method::POST, "/api/v1/articles")
+            .bearer_auth(&app.admin_token)
+            .json(&json!({"title": format!("متزامن {n}"), "body": "نص", "section_id": section, "tags": ["وسم جديد", format!("خاص {n}")]}));
+        async move { request.send().await.unwrap().status() }
+    });
+    let statuses = futures_util::future::join_all(creates).await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::CREATED),
+        "{statuses:?}"
+    );
+    let tags = json_of(
+        app.get_as(
+            "/api/v1/articles?status=any&tag=%D9%88%D8%B3%D9%85%20%D8%AC%D8%AF%D9%8A%D8%AF",
+            &app.admin_token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(tags["meta"]["total"], 8);
+}

@@ -382,9 +382,15 @@ pub struct Process {
     _data: Arc<TestData>,
 }
 
+/// The binary under test: the one cargo built for the tests, or `SAHIFA_TEST_BINARY` (CI
+/// points the crash test at the release build).
+pub fn sahifa_binary() -> String {
+    std::env::var("SAHIFA_TEST_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_sahifa").to_owned())
+}
+
 /// `sahifa` on `data`, with nothing from the test's own environment.
 pub fn sahifa_command(data: &TestData) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sahifa"));
+    let mut command = Command::new(sahifa_binary());
     command
         .current_dir(data.dir.path())
         .env_clear()
@@ -463,6 +469,11 @@ impl Process {
 
     pub fn log(&self) -> String {
         self.lines.lock().unwrap().join("\n")
+    }
+
+    /// The process id, to signal it.
+    pub fn id(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn signal(&self, signal: &str) {

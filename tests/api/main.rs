@@ -9,6 +9,7 @@ mod cli;
 mod comments;
 mod contract;
 mod copy;
+mod crash;
 mod errors;
 mod helpers;
 mod instances;
