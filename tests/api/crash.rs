@@ -66,17 +66,26 @@ async fn login(client: &Client, base: &str) -> String {
     pair["access_token"].as_str().unwrap().to_owned()
 }
 
-/// One writer: sends writes until its connection to the server dies.
-async fn writer(
+/// Where a writer writes.
+#[derive(Clone)]
+struct Target {
     client: Client,
     base: String,
     token: String,
     section: i64,
-    targets: Vec<i64>,
-    ledger: Arc<Mutex<Ledger>>,
-    worker: usize,
-    round: usize,
-) {
+    /// Published articles to comment on.
+    articles: Vec<i64>,
+}
+
+/// One writer: sends writes until its connection to the server dies.
+async fn writer(target: Target, ledger: Arc<Mutex<Ledger>>, worker: usize, round: usize) {
+    let Target {
+        client,
+        base,
+        token,
+        section,
+        articles: targets,
+    } = target;
     for n in 0.. {
         let tag = format!("kill{round}w{worker}n{n}");
         let (write, request) = match n % 3 {
@@ -195,18 +204,16 @@ async fn acknowledged_writes_survive_sigkill_and_nothing_half_written_shows() {
                 targets.push(article["id"].as_i64().unwrap());
             }
         }
+        let target = Target {
+            client: client.clone(),
+            base: base.clone(),
+            token: token.clone(),
+            section,
+            articles: targets.clone(),
+        };
         let writers: Vec<_> = (0..4)
             .map(|worker| {
-                actix_web::rt::spawn(writer(
-                    client.clone(),
-                    base.clone(),
-                    token.clone(),
-                    section,
-                    targets.clone(),
-                    ledger.clone(),
-                    worker,
-                    round,
-                ))
+                actix_web::rt::spawn(writer(target.clone(), ledger.clone(), worker, round))
             })
             .collect();
         tokio::time::sleep(Duration::from_millis(300 + rng.next() % 900)).await;
@@ -221,7 +228,7 @@ async fn acknowledged_writes_survive_sigkill_and_nothing_half_written_shows() {
     let server = Process::serve_on(data.clone(), &vars);
     let base = server.wait_until_listening();
     let token = login(&client, &base).await;
-    let ledger = ledger.lock().unwrap();
+    let ledger = std::mem::take(&mut *ledger.lock().unwrap());
     let get = |path: String| {
         let (client, token) = (client.clone(), token.clone());
         async move { client.get(path).bearer_auth(token).send().await.unwrap() }
