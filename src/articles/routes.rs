@@ -3,6 +3,7 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDateTime;
+use diesel::Connection;
 
 use super::Status;
 use super::dto::{
@@ -491,7 +492,6 @@ pub(crate) fn insert_new(
 ) -> Result<i64, ApiError> {
     let status = input.status.unwrap_or(Status::Draft);
     ensure_section(c, input.section_id)?;
-    let slug = choose_slug(c, input.slug.as_deref(), &input.title, None)?;
     let (excerpt, excerpt_is_custom) = match &input.excerpt {
         Some(excerpt) if !excerpt.is_empty() => (excerpt.clone(), true),
         _ => (text::excerpt(&input.body, text::EXCERPT_CHARS), false),
@@ -503,34 +503,63 @@ pub(crate) fn insert_new(
     };
     let lang = text::canonical_language_tag(input.lang.as_deref().unwrap_or("ar"));
     let image = input.featured_image.as_ref();
-    let id = model::insert(
-        c,
-        &NewArticle {
-            title: &input.title,
-            slug: &slug,
-            excerpt: &excerpt,
-            excerpt_is_custom,
-            body: &input.body,
-            body_html: &text::markdown::render(&input.body),
-            status: status.as_str(),
-            section_id: input.section_id,
-            author_id,
-            featured_image_url: image.map(|i| i.url.as_str()),
-            featured_image_alt: image.and_then(|i| i.alt.as_deref()),
-            featured_image_caption: image.and_then(|i| i.caption.as_deref()),
-            lang: &lang,
-            meta_title: non_empty(input.meta_title.as_deref()),
-            meta_description: non_empty(input.meta_description.as_deref()),
-            reading_time_minutes: text::reading_time_minutes(&input.body) as i32,
-            comments_open: input.comments_open.unwrap_or(true),
-            published_at,
-            created_at: now,
-            updated_at: now,
-        },
-    )?;
+    let body_html = text::markdown::render(&input.body);
+    let id = insert_with_free_slug(c, input.slug.as_deref(), &input.title, |c, slug| {
+        model::insert(
+            c,
+            &NewArticle {
+                title: &input.title,
+                slug,
+                excerpt: &excerpt,
+                excerpt_is_custom,
+                body: &input.body,
+                body_html: &body_html,
+                status: status.as_str(),
+                section_id: input.section_id,
+                author_id,
+                featured_image_url: image.map(|i| i.url.as_str()),
+                featured_image_alt: image.and_then(|i| i.alt.as_deref()),
+                featured_image_caption: image.and_then(|i| i.caption.as_deref()),
+                lang: &lang,
+                meta_title: non_empty(input.meta_title.as_deref()),
+                meta_description: non_empty(input.meta_description.as_deref()),
+                reading_time_minutes: text::reading_time_minutes(&input.body) as i32,
+                comments_open: input.comments_open.unwrap_or(true),
+                published_at,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+    })?;
     tags::model::set_for_article(c, id, &trimmed_tags(input.tags.as_deref()), now)?;
     search::index_article(c, id)?;
     Ok(id)
+}
+
+/// Inserts with the explicit slug, or with the first free slug made from the title.
+///
+/// Two articles with one title written at once may pick the same free slug. On PostgreSQL
+/// the second insert then meets the first in the unique index; it runs in a savepoint, so
+/// the next free slug is tried instead of failing the request. (SQLite serializes writers.)
+fn insert_with_free_slug(
+    c: &mut DbConnection,
+    explicit: Option<&str>,
+    title: &str,
+    insert: impl Fn(&mut DbConnection, &str) -> diesel::QueryResult<i64>,
+) -> Result<i64, ApiError> {
+    for _ in 0..5 {
+        let slug = choose_slug(c, explicit, title, None)?;
+        match c.transaction(|c| insert(c, &slug)) {
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) if explicit.is_none() => continue,
+            other => return Ok(other?),
+        }
+    }
+    Err(ApiError::Conflict(
+        "could not find a free slug; try again".into(),
+    ))
 }
 
 /// The API view of a stored article.

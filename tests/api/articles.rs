@@ -1086,3 +1086,27 @@ async fn articles_written_at_once_may_introduce_the_same_new_tag() {
     .await;
     assert_eq!(tags["meta"]["total"], 8);
 }
+
+#[actix_web::test]
+async fn articles_written_at_once_with_one_title_get_distinct_slugs() {
+    let (app, section) = newsroom().await;
+    let creates = (0..8).map(|_| {
+        let request = app
+            .request(Method::POST, "/api/v1/articles")
+            .bearer_auth(&app.admin_token)
+            .json(&json!({"title": "عنوان واحد", "body": "نص", "section_id": section}));
+        async move { request.send().await.unwrap() }
+    });
+    let mut slugs = Vec::new();
+    for response in futures_util::future::join_all(creates).await {
+        slugs.push(
+            json_of(response, StatusCode::CREATED).await["slug"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    slugs.sort();
+    slugs.dedup();
+    assert_eq!(slugs.len(), 8, "{slugs:?}");
+}
