@@ -88,6 +88,14 @@ impl Application {
             .await
             .map_err(|e| StartupError::Secret(e.to_string()))?;
         let cache = response_cache_for(&store, &settings).await;
+        let optimizer = store.clone();
+        actix_web::rt::spawn(async move {
+            let mut hourly = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                hourly.tick().await;
+                optimizer.optimize().await;
+            }
+        });
         let server = serve(listener, store, keys, cache, settings).map_err(bind_error)?;
         Ok(Self { port, server })
     }

@@ -227,6 +227,16 @@ pub enum Scope {
     Every,
 }
 
+impl Scope {
+    /// Whether every article in the scope has a `published_at`.
+    fn is_dated(&self) -> bool {
+        matches!(
+            self,
+            Scope::Visible | Scope::Scheduled | Scope::Status(Status::Published)
+        )
+    }
+}
+
 /// What a list asks for, already checked against what the caller may see.
 #[derive(Debug, Clone)]
 pub struct ListQuery {
@@ -294,26 +304,34 @@ macro_rules! filtered {
 
 /// Orders a boxed list query; relevance is handled by the caller.
 macro_rules! ordered {
-    ($query:expr, $sort:expr) => {{
+    ($query:expr, $sort:expr, $dated:expr) => {{
         let query = $query;
-        // Unpublished articles have no `published_at`: they sort after the dated ones on both
-        // backends (SQLite and PostgreSQL disagree on where NULLs go by default). `id` breaks
-        // ties so pages never overlap.
-        match $sort {
-            Sort::NewestFirst | Sort::Relevance => query.order((
+        // `id` breaks ties so pages never overlap. Lists that may hold unpublished articles
+        // (which have no `published_at`) sort those after the dated ones, the same on both
+        // backends (SQLite and PostgreSQL disagree on where NULLs go by default); lists of
+        // published articles order by the index's own columns, so the database reads the
+        // first page straight from the index instead of sorting every row.
+        match ($sort, $dated) {
+            (Sort::NewestFirst | Sort::Relevance, true) => {
+                query.order((articles::published_at.desc(), articles::id.desc()))
+            }
+            (Sort::OldestFirst, true) => {
+                query.order((articles::published_at.asc(), articles::id.asc()))
+            }
+            (Sort::NewestFirst | Sort::Relevance, false) => query.order((
                 articles::published_at.is_null().asc(),
                 articles::published_at.desc(),
                 articles::id.desc(),
             )),
-            Sort::OldestFirst => query.order((
+            (Sort::OldestFirst, false) => query.order((
                 articles::published_at.is_null().asc(),
                 articles::published_at.asc(),
                 articles::id.asc(),
             )),
-            Sort::RecentlyUpdated => {
+            (Sort::RecentlyUpdated, _) => {
                 query.order((articles::updated_at.desc(), articles::id.desc()))
             }
-            Sort::Title => query.order((articles::title.asc(), articles::id.asc())),
+            (Sort::Title, _) => query.order((articles::title.asc(), articles::id.asc())),
         }
     }};
 }
@@ -334,7 +352,7 @@ pub fn list(
         }
         let query = filtered!(articles::table.into_boxed::<MultiBackend>(), q)
             .select(SummaryRow::as_select());
-        let rows = ordered!(query, q.sort)
+        let rows = ordered!(query, q.sort, q.scope.is_dated())
             .offset(offset)
             .limit(limit)
             .load(conn)?;
@@ -349,7 +367,12 @@ pub fn list(
         )
         .filter(search::matches(*backend, search))
     };
-    let total: i64 = searched().count().get_result(conn)?;
+    // Counted without the join: the matching ids are computed once and probed, whatever
+    // plan the database would pick for the join.
+    let total: i64 = filtered!(articles::table.into_boxed::<MultiBackend>(), q)
+        .filter(search::matched_ids(*backend, search))
+        .count()
+        .get_result(conn)?;
     if total <= offset {
         return Ok((Vec::new(), total));
     }
@@ -361,7 +384,7 @@ pub fn list(
             .limit(limit)
             .load(conn)?
     } else {
-        ordered!(query, q.sort)
+        ordered!(query, q.sort, q.scope.is_dated())
             .offset(offset)
             .limit(limit)
             .load(conn)?

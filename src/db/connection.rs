@@ -33,13 +33,18 @@ impl Backend {
 }
 
 /// Set on every SQLite connection: WAL so readers never block the writer, `NORMAL` sync (safe
-/// in WAL mode: a power cut can lose the last commits, never corrupt), enforced foreign keys,
-/// and a busy timeout so a writer waits for the lock instead of failing at once.
+/// in WAL mode: a process crash loses nothing committed, a power cut can lose the last
+/// commits but never corrupts), enforced foreign keys, a busy timeout so a writer waits for
+/// the lock instead of failing at once, and `optimize`, which refreshes the planner's
+/// statistics when tables have grown. Without statistics SQLite may join the search index
+/// the slow way round (from every article into the index instead of from the index's
+/// matches): 3.8 s instead of 21 ms for a search on 10,000 articles.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
 PRAGMA foreign_keys = ON;
 PRAGMA busy_timeout = 5000;
-PRAGMA temp_store = MEMORY;";
+PRAGMA temp_store = MEMORY;
+PRAGMA optimize = 0x10002;";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {

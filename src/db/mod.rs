@@ -161,6 +161,23 @@ impl Store {
         (state.connections, state.idle_connections)
     }
 
+    /// Refreshes the query planner's statistics where tables changed much (SQLite;
+    /// PostgreSQL's autovacuum does this by itself). Run hourly by the server.
+    pub async fn optimize(&self) {
+        if self.backend != Backend::Sqlite {
+            return;
+        }
+        let outcome = self
+            .run(|c| {
+                use diesel::connection::SimpleConnection;
+                c.batch_execute("PRAGMA optimize").map_err(DbError::from)
+            })
+            .await;
+        if let Err(error) = outcome {
+            tracing::warn!(%error, "PRAGMA optimize failed");
+        }
+    }
+
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         self.run(|conn| {

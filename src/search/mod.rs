@@ -31,6 +31,8 @@ pub struct Query {
     pub groups: Vec<Vec<String>>,
     /// Every group must match (a reader's search), or any (similar articles).
     pub require_all: bool,
+    /// Match titles only (similar articles), not the whole text.
+    pub titles_only: bool,
 }
 
 impl Query {
@@ -41,14 +43,16 @@ impl Query {
         (!groups.is_empty()).then_some(Self {
             groups,
             require_all: true,
+            titles_only: false,
         })
     }
 
-    /// Matches articles containing any of `terms` (already analyzed).
-    pub fn any_of(terms: Vec<String>) -> Option<Self> {
+    /// Matches articles whose titles contain any of `terms` (already analyzed).
+    pub fn any_in_titles(terms: Vec<String>) -> Option<Self> {
         (!terms.is_empty()).then_some(Self {
             groups: terms.into_iter().map(|t| vec![t]).collect(),
             require_all: false,
+            titles_only: true,
         })
     }
 
@@ -61,36 +65,38 @@ impl Query {
     /// of a word ORed in parentheses, the words joined by AND (or OR).
     fn fts5(&self) -> String {
         let quote = |t: &String| format!("\"{}\"", t.replace('"', "\"\""));
-        let joiner = if self.require_all { " AND " } else { " OR " };
-        self.groups
-            .iter()
-            .map(|group| match group.as_slice() {
-                [one] => quote(one),
-                many => format!(
-                    "({})",
-                    many.iter().map(quote).collect::<Vec<_>>().join(" OR ")
-                ),
-            })
-            .collect::<Vec<_>>()
-            .join(joiner)
+        let expression = self.joined(
+            quote,
+            " OR ",
+            if self.require_all { " AND " } else { " OR " },
+        );
+        if self.titles_only {
+            format!("{{title}} : ({expression})")
+        } else {
+            expression
+        }
     }
 
     /// `to_tsquery` syntax: each term a quoted lexeme (so nothing in it is an operator),
-    /// joined by `&` or `|`.
+    /// joined by `&` or `|`; titles carry weight A in the index.
     fn tsquery(&self) -> String {
-        let quote = |t: &String| format!("'{}'", t.replace('\\', "\\\\").replace('\'', "''"));
-        let joiner = if self.require_all { " & " } else { " | " };
+        let weight = if self.titles_only { ":A" } else { "" };
+        let quote =
+            |t: &String| format!("'{}'{weight}", t.replace('\\', "\\\\").replace('\'', "''"));
+        self.joined(quote, " | ", if self.require_all { " & " } else { " | " })
+    }
+
+    /// The groups, each quoted term by term, the readings of a word joined by `or`
+    /// (in parentheses), the words by `and`.
+    fn joined(&self, quote: impl Fn(&String) -> String, or: &str, and: &str) -> String {
         self.groups
             .iter()
             .map(|group| match group.as_slice() {
                 [one] => quote(one),
-                many => format!(
-                    "({})",
-                    many.iter().map(quote).collect::<Vec<_>>().join(" | ")
-                ),
+                many => format!("({})", many.iter().map(&quote).collect::<Vec<_>>().join(or)),
             })
             .collect::<Vec<_>>()
-            .join(joiner)
+            .join(and)
     }
 }
 
@@ -107,6 +113,28 @@ pub fn matches<QS>(
             sql::<Bool>("article_search.document @@ to_tsquery('simple', ")
                 .bind::<Text, _>(query.tsquery())
                 .sql(")"),
+        ),
+    }
+}
+
+/// The filter "this article's id is among the matches of `query`", for a query over
+/// `articles` alone (no join): the matching ids are computed once and probed.
+pub fn matched_ids<QS>(
+    backend: Backend,
+    query: &Query,
+) -> Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Bool>> {
+    match backend {
+        Backend::Sqlite => Box::new(
+            sql::<Bool>("articles.id IN (SELECT rowid FROM article_search WHERE article_search MATCH ")
+                .bind::<Text, _>(query.fts5())
+                .sql(")"),
+        ),
+        Backend::Postgres => Box::new(
+            sql::<Bool>(
+                "articles.id IN (SELECT rowid FROM article_search WHERE document @@ to_tsquery('simple', ",
+            )
+            .bind::<Text, _>(query.tsquery())
+            .sql("))"),
         ),
     }
 }

@@ -75,7 +75,7 @@ pub fn related_ids(
     terms.dedup();
     // Short words (و، في، of …) say little about a topic.
     terms.retain(|t| t.chars().count() > 2);
-    if let Some(query) = Query::any_of(terms) {
+    if let Some(query) = Query::any_in_titles(terms) {
         let similar: Vec<i64> = articles::table
             .inner_join(article_search::table.on(article_search::rowid.eq(articles::id)))
             .filter(visible)
