@@ -226,7 +226,7 @@ impl Settings {
             refresh_token_ttl: env.parse("SAHIFA_REFRESH_TOKEN_TTL", "2592000", |v| {
                 bounded(v, 60, 365 * 86_400).map(Duration::from_secs)
             })?,
-            db_pool_size: env.parse("SAHIFA_DB_POOL_SIZE", "8", |v| bounded(v, 1, 256))?,
+            db_pool_size: env.parse("SAHIFA_DB_POOL_SIZE", "4", |v| bounded(v, 1, 256))?,
             db_acquire_timeout: env.parse("SAHIFA_DB_ACQUIRE_TIMEOUT_MS", "5000", |v| {
                 bounded(v, 10, 600_000).map(Duration::from_millis)
             })?,

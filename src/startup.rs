@@ -230,6 +230,10 @@ fn serve(
     };
     let server = HttpServer::new(move || app(shared.clone()))
         .workers(settings.workers)
+        // Database work runs on each worker's blocking pool; threads beyond the connection
+        // pool would only wait for a connection, each holding its own stack and allocator
+        // arena (tokio's default allows 512 per worker).
+        .worker_max_blocking_threads(settings.db_pool_size as usize + 2)
         .client_request_timeout(settings.request_timeout)
         .client_disconnect_timeout(std::time::Duration::from_secs(1))
         .shutdown_timeout(settings.shutdown_timeout.as_secs())

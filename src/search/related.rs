@@ -44,14 +44,19 @@ pub fn related_ids(
         .filter(article_tags::article_id.eq(id))
         .select(article_tags::tag_id)
         .load(conn)?;
+    // Candidates are gathered from each source alone (the tag postings, the section's index,
+    // the search index) and only then checked for visibility, in one query: joining each
+    // source with the articles table let the planner walk every article.
     if !tag_ids.is_empty() {
         let shared: Vec<(i64, i64)> = article_tags::table
-            .inner_join(articles::table)
             .filter(article_tags::tag_id.eq_any(&tag_ids))
-            .filter(visible)
+            .filter(article_tags::article_id.ne(id))
             .group_by(article_tags::article_id)
             .select((article_tags::article_id, diesel::dsl::count_star()))
-            .order(diesel::dsl::count_star().desc())
+            .order((
+                diesel::dsl::count_star().desc(),
+                article_tags::article_id.desc(),
+            ))
             .limit(CANDIDATES * 4)
             .load(conn)?;
         for (other, count) in shared {
@@ -76,13 +81,12 @@ pub fn related_ids(
     // Short words (و، في، of …) say little about a topic.
     terms.retain(|t| t.chars().count() > 2);
     if let Some(query) = Query::any_in_titles(terms) {
-        let similar: Vec<i64> = articles::table
-            .inner_join(article_search::table.on(article_search::rowid.eq(articles::id)))
-            .filter(visible)
+        let similar: Vec<i64> = article_search::table
             .filter(matches(backend, &query))
-            .order((rank(backend, &query), articles::id.desc()))
-            .select(articles::id)
-            .limit(CANDIDATES)
+            .filter(article_search::rowid.ne(id))
+            .order((rank(backend, &query), article_search::rowid.desc()))
+            .select(article_search::rowid)
+            .limit(CANDIDATES * 2)
             .load(conn)?;
         let n = similar.len().max(1) as f64;
         for (position, other) in similar.into_iter().enumerate() {
@@ -91,13 +95,21 @@ pub fn related_ids(
     }
 
     let candidates: Vec<i64> = score.keys().copied().collect();
+    // Which candidates readers may see, with their dates for breaking ties. Visibility is
+    // checked here rather than in SQL: given `status` and `published_at` conditions, SQLite
+    // walks the whole status index instead of probing the few ids by primary key.
     let dates: HashMap<i64, Option<NaiveDateTime>> = articles::table
         .filter(articles::id.eq_any(&candidates))
-        .select((articles::id, articles::published_at))
-        .load::<(i64, Option<NaiveDateTime>)>(conn)?
+        .select((articles::id, articles::status, articles::published_at))
+        .load::<(i64, String, Option<NaiveDateTime>)>(conn)?
         .into_iter()
+        .filter(|(_, status, at)| status == "published" && at.is_some_and(|at| at <= now))
+        .map(|(id, _, at)| (id, at))
         .collect();
-    let mut ranked: Vec<(i64, f64)> = score.into_iter().collect();
+    let mut ranked: Vec<(i64, f64)> = score
+        .into_iter()
+        .filter(|(candidate, _)| dates.contains_key(candidate))
+        .collect();
     ranked.sort_by(|(a, sa), (b, sb)| {
         sb.total_cmp(sa)
             .then_with(|| dates.get(b).cmp(&dates.get(a)))
