@@ -108,6 +108,19 @@ pub fn check_explicit(slug: &str, resource: Resource) -> Result<(), String> {
     Ok(())
 }
 
+/// Makes the writers that pick a slug from one `base` take turns until their transactions
+/// end, so each one sees the slug the one before it took (and picks `base-2`, or reports an
+/// explicit slug as taken) instead of colliding in the unique index. PostgreSQL only:
+/// SQLite has one writer at a time already.
+pub fn take_turns(c: &mut DbConnection, resource: Resource, base: &str) -> QueryResult<()> {
+    if let DbConnection::Postgres(pg) = c {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind::<diesel::sql_types::Text, _>(format!("{}-slug:{base}", resource.as_str()))
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
 /// `base`, or `base-2`, `base-3` … whichever `taken` says is free.
 pub fn first_free(
     base: &str,

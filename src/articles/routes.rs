@@ -440,7 +440,6 @@ pub async fn list_related_articles(
     let segment = path.into_inner();
     let reference = Reference::parse(&segment);
     let viewer = caller.staff().cloned();
-    let backend = store.backend();
     let found = store
         .query(move |c| {
             let now = crate::time::now();
@@ -453,7 +452,7 @@ pub async fn list_related_articles(
             if !readable {
                 return Ok(Err(Resolved::NotFound));
             }
-            let ids = search::related::related_ids(c, backend, id, limit as usize, now)?;
+            let ids = search::related::related_ids(c, id, limit as usize, now)?;
             let mut rows = model::summary_rows(c, &ids)?;
             rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
             Ok(Ok(model::summaries(c, &rows)?))
@@ -538,9 +537,10 @@ pub(crate) fn insert_new(
 
 /// Inserts with the explicit slug, or with the first free slug made from the title.
 ///
-/// Two articles with one title written at once may pick the same free slug. On PostgreSQL
-/// the second insert then meets the first in the unique index; it runs in a savepoint, so
-/// the next free slug is tried instead of failing the request. (SQLite serializes writers.)
+/// Writers of one title take turns ([`slugs::take_turns`]), but two different titles can
+/// still reach one slug (`خبر 2` and the second `خبر`): on PostgreSQL the second insert then
+/// meets the first in the unique index; it runs in a savepoint, so the next free slug is
+/// tried instead of failing the request. (SQLite serializes writers.)
 fn insert_with_free_slug(
     c: &mut DbConnection,
     explicit: Option<&str>,
@@ -670,6 +670,7 @@ fn choose_slug(
 ) -> Result<String, ApiError> {
     match explicit {
         Some(slug) => {
+            slugs::take_turns(c, Resource::Article, slug)?;
             if model::slug_taken(c, slug, except)? {
                 return Err(ApiError::Conflict(format!("the slug `{slug}` is taken")));
             }
@@ -677,6 +678,7 @@ fn choose_slug(
         }
         None => {
             let base = slugs::usable(text::slugify(title), Resource::Article);
+            slugs::take_turns(c, Resource::Article, &base)?;
             Ok(slugs::first_free(&base, |s| {
                 model::slug_taken(c, s, except)
             })?)

@@ -30,6 +30,14 @@ impl Backend {
             DatabaseUrl::Postgres(_) => Self::Postgres,
         }
     }
+
+    /// The store `conn` talks to.
+    pub fn of_connection(conn: &DbConnection) -> Self {
+        match conn {
+            DbConnection::Sqlite(_) => Self::Sqlite,
+            DbConnection::Postgres(_) => Self::Postgres,
+        }
+    }
 }
 
 /// Set on every SQLite connection: WAL so readers never block the writer, `NORMAL` sync (safe

@@ -125,6 +125,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    related_articles (article_id) {
+        article_id -> BigInt,
+        candidates -> Text,
+    }
+}
+
 diesel::joinable!(comments -> articles (article_id));
 diesel::joinable!(articles -> sections (section_id));
 diesel::joinable!(articles -> users (author_id));

@@ -1,5 +1,6 @@
 //! Keeping the index in step with the articles, in the same transaction as every write.
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
@@ -38,9 +39,11 @@ fn document(conn: &mut DbConnection, id: i64, analyzer: Analyzer) -> QueryResult
     }))
 }
 
-/// (Re)indexes one article; removes it from the index when it no longer exists.
+/// (Re)indexes one article and refreshes its related articles; removes it from the index
+/// when it no longer exists.
 pub fn index_article(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
-    index_with(conn, id, Analyzer::default())
+    index_with(conn, id, Analyzer::default())?;
+    super::related::refresh(conn, id)
 }
 
 /// [`index_article`] with a chosen analysis (to measure what stemming brings).
@@ -79,8 +82,23 @@ pub fn remove_article(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
     Ok(())
 }
 
-/// Rebuilds the whole index (`sahifa reindex`); returns how many articles were indexed.
+/// Rebuilds the whole index and every article's related articles (`sahifa reindex`); returns
+/// how many articles were indexed.
 pub fn reindex_all(conn: &mut DbConnection, analyzer: Analyzer) -> QueryResult<usize> {
+    // Rewriting every document and list reads the whole index back and forth: with SQLite's
+    // default 2 MiB page cache most of the time went into re-reading pages from the file.
+    // A big cache for this run only; lowering it again at the end frees the pages.
+    if let DbConnection::Sqlite(c) = conn {
+        c.batch_execute("PRAGMA cache_size = -262144")?;
+    }
+    let indexed = rebuild(conn, analyzer);
+    if let DbConnection::Sqlite(c) = conn {
+        c.batch_execute("PRAGMA cache_size = -2000")?;
+    }
+    indexed
+}
+
+fn rebuild(conn: &mut DbConnection, analyzer: Analyzer) -> QueryResult<usize> {
     diesel::delete(article_search::table).execute(conn)?;
     let ids: Vec<i64> = articles::table
         .select(articles::id)
@@ -89,6 +107,12 @@ pub fn reindex_all(conn: &mut DbConnection, analyzer: Analyzer) -> QueryResult<u
     for id in &ids {
         index_with(conn, *id, analyzer)?;
     }
+    if let DbConnection::Sqlite(c) = conn {
+        // Merge the many small segments a bulk insert leaves into one: every later query reads
+        // each term's matches from one place (SQLite would merge them gradually on later writes).
+        c.batch_execute("INSERT INTO article_search (article_search) VALUES ('optimize')")?;
+    }
+    super::related::refresh_all(conn)?;
     Ok(ids.len())
 }
 

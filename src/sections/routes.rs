@@ -326,6 +326,7 @@ fn choose_slug(
 ) -> Result<String, ApiError> {
     match explicit {
         Some(slug) => {
+            slugs::take_turns(c, Resource::Section, slug)?;
             if model::slug_taken(c, slug, except)? {
                 return Err(ApiError::Conflict(format!("the slug `{slug}` is taken")));
             }
@@ -333,6 +334,7 @@ fn choose_slug(
         }
         None => {
             let base = slugs::usable(text::slugify(name), Resource::Section);
+            slugs::take_turns(c, Resource::Section, &base)?;
             Ok(slugs::first_free(&base, |s| {
                 model::slug_taken(c, s, except)
             })?)

@@ -418,6 +418,95 @@ async fn related_articles_rank_shared_tags_section_and_text_and_never_the_articl
     }
 }
 
+async fn related(app: &TestApp, article: &Value) -> Vec<i64> {
+    ids(&json_of(
+        app.get(&format!(
+            "/api/v1/articles/{}/related?limit=20",
+            article["id"]
+        ))
+        .await,
+        StatusCode::OK,
+    )
+    .await)
+}
+
+/// Related lists are stored when articles are written: an older article's list must still
+/// learn of newer articles, of retagging, and of what readers may no longer see.
+#[actix_web::test]
+async fn related_lists_follow_later_writes() {
+    let app = spawn_app().await;
+    let world = app.section("العالم", None).await["id"].as_i64().unwrap();
+    let sport = app.section("رياضة", None).await["id"].as_i64().unwrap();
+    let base = app
+        .published(world, "قمة المناخ", json!({"tags": ["المناخ", "الطاقة"]}))
+        .await;
+    let id = |v: &Value| v["id"].as_i64().unwrap();
+    let patch = |article: &Value, body: Value| {
+        let path = format!("/api/v1/articles/{}", article["id"]);
+        let app = &app;
+        async move {
+            let response = app
+                .send(Method::PATCH, &path, Some(&app.admin_token), Some(&body))
+                .await;
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+    };
+
+    let newer = app
+        .published(sport, "عنوان بعيد", json!({"tags": ["المناخ", "الطاقة"]}))
+        .await;
+    let retagged = app.published(sport, "نتائج الدوري", json!({})).await;
+    assert_eq!(
+        related(&app, &base).await,
+        [id(&newer)],
+        "a newer article joins"
+    );
+
+    patch(&retagged, json!({"tags": ["المناخ", "الطاقة", "آخر"]})).await;
+    let got = related(&app, &base).await;
+    assert!(got.contains(&id(&retagged)), "retagging is seen: {got:?}");
+
+    patch(&newer, json!({"status": "archived"})).await;
+    assert_eq!(
+        related(&app, &base).await,
+        [id(&retagged)],
+        "unpublished leaves"
+    );
+    app.send(
+        Method::DELETE,
+        &format!("/api/v1/articles/{}", retagged["id"]),
+        Some(&app.admin_token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        related(&app, &base).await,
+        Vec::<i64>::new(),
+        "deleted leaves"
+    );
+
+    let scheduled = app
+        .article(
+            &app.admin_token.clone(),
+            sport,
+            "قريبا",
+            json!({"tags": ["المناخ"], "status": "published", "published_at": "2999-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert!(
+        !related(&app, &base).await.contains(&id(&scheduled)),
+        "scheduled articles wait for their time"
+    );
+
+    // A database from before the stored lists (or with one lost) computes on the read.
+    app.data.execute("DELETE FROM related_articles");
+    let republished = app
+        .published(sport, "مقال جديد", json!({"tags": ["الطاقة"]}))
+        .await;
+    app.data.execute("DELETE FROM related_articles");
+    assert_eq!(related(&app, &base).await, [id(&republished)]);
+}
+
 #[actix_web::test]
 async fn a_database_whose_index_is_missing_is_reindexed_at_start() {
     let (app, section) = newsroom().await;
