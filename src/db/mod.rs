@@ -38,8 +38,6 @@ pub enum OpenError {
     Connect { url: String, source: ConnectError },
     #[error(transparent)]
     Migrate(#[from] MigrateError),
-    #[error("cannot build the connection pool: {0}")]
-    Pool(#[from] diesel::r2d2::PoolError),
     #[error("cannot lock the database file: {0}")]
     Lock(std::io::Error),
 }
@@ -92,7 +90,10 @@ impl Store {
             // A checkout must not cost a round trip; broken connections are detected by
             // `has_broken` and replaced.
             .test_on_check_out(false)
-            .build(manager)?;
+            // Not `build`: it waits for the idle connection within the *acquire* timeout,
+            // which may be shorter than a PostgreSQL connect. The connection above proved the
+            // database reachable; the pool fills in the background.
+            .build_unchecked(manager);
         let backend = Backend::of(url);
         Ok((
             Self {

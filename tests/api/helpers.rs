@@ -383,9 +383,13 @@ pub struct Process {
 }
 
 /// The binary under test: the one cargo built for the tests, or `SAHIFA_TEST_BINARY` (CI
-/// points the crash test at the release build).
-pub fn sahifa_binary() -> String {
-    std::env::var("SAHIFA_TEST_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_sahifa").to_owned())
+/// points the crash test at the release build). A relative path is taken from the crate root,
+/// since the server runs in its data directory.
+pub fn sahifa_binary() -> std::path::PathBuf {
+    match std::env::var_os("SAHIFA_TEST_BINARY") {
+        Some(path) => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path),
+        None => env!("CARGO_BIN_EXE_sahifa").into(),
+    }
 }
 
 /// `sahifa` on `data`, with nothing from the test's own environment.
