@@ -64,7 +64,12 @@ pub fn usable(slug: String, resource: Resource) -> String {
     if slug.is_empty() {
         resource.fallback_slug().to_owned()
     } else if slug.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{}-{slug}", resource.fallback_slug())
+        // The prefix must not push the slug past the maximum (all ASCII: bytes are chars).
+        let prefix = resource.fallback_slug();
+        let digits = &slug[..slug
+            .len()
+            .min(crate::text::MAX_SLUG_CHARS - prefix.len() - 1)];
+        format!("{prefix}-{digits}")
     } else {
         slug
     }
@@ -87,20 +92,30 @@ fn is_slug_letter(c: char) -> bool {
 /// [`check_explicit`]'s rule as an ECMA-262 regular expression, for the OpenAPI document.
 pub const SLUG_PATTERN: &str = r"^(?![0-9]+$)[a-z0-9\u0621-\u063A\u0641-\u064A\u067E\u0686\u0698\u06A9\u06AF\u06CC]+(-[a-z0-9\u0621-\u063A\u0641-\u064A\u067E\u0686\u0698\u06A9\u06AF\u06CC]+)*$";
 
-/// An explicit slug must already be in slug form: it is never silently rewritten. The error
-/// says what the slug form of the input would be.
-pub fn check_explicit(slug: &str, resource: Resource) -> Result<(), String> {
-    let well_formed = slug
-        .split('-')
+/// Whether `slug` is in the form [`check_explicit`] accepts, digits-only aside.
+fn in_slug_form(slug: &str) -> bool {
+    slug.split('-')
         .all(|part| !part.is_empty() && part.chars().all(is_slug_letter))
-        && slug.chars().count() <= crate::text::MAX_SLUG_CHARS;
-    if !well_formed || !crate::text::is_valid_slug(slug) {
-        return Err(format!(
-            "must be in slug form, e.g. `{}` (lower-case letters and digits joined by single \
-             hyphens, no punctuation, at most {} characters)",
-            usable(crate::text::slugify(slug), resource),
+        && slug.chars().count() <= crate::text::MAX_SLUG_CHARS
+        && crate::text::is_valid_slug(slug)
+}
+
+/// An explicit slug must already be in slug form: it is never silently rewritten. The error
+/// says what the slug form of the input would be, when that form is itself acceptable
+/// (slugify keeps letters of every script; this rule does not).
+pub fn check_explicit(slug: &str, resource: Resource) -> Result<(), String> {
+    if !in_slug_form(slug) {
+        let rule = format!(
+            "lower-case letters and digits joined by single hyphens, no punctuation, at most {} \
+             characters",
             crate::text::MAX_SLUG_CHARS
-        ));
+        );
+        let suggestion = usable(crate::text::slugify(slug), resource);
+        return Err(if in_slug_form(&suggestion) {
+            format!("must be in slug form, e.g. `{suggestion}` ({rule})")
+        } else {
+            format!("must be in slug form ({rule})")
+        });
     }
     if slug.bytes().all(|b| b.is_ascii_digit()) {
         return Err("cannot be only digits (it would read as an id)".into());

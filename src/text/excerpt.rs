@@ -492,9 +492,11 @@ pub fn excerpt(markdown: &str, max_chars: usize) -> String {
 
     // Sentence boundaries: a space at index i whose preceding characters, skipping closers,
     // end with a sentence mark. chars[max_chars] exists (the text is longer), so a boundary
-    // exactly at the limit is found too.
+    // exactly at the limit is found too. A cut must keep a word: a lead opening with "… " or
+    // ". " has a first "sentence" of punctuation alone.
+    let keeps_a_word = |cut: usize| chars[..cut].iter().any(|c| c.is_alphanumeric());
     let sentence_cut = (1..=max_chars).rev().find(|&i| {
-        chars[i] == ' ' && {
+        chars[i] == ' ' && keeps_a_word(i) && {
             let mut k = i;
             while k > 0 && is_closer(chars[k - 1]) {
                 k -= 1;
@@ -517,7 +519,7 @@ pub fn excerpt(markdown: &str, max_chars: usize) -> String {
         }
         None => 0,
     };
-    if cut == 0 {
+    if !keeps_a_word(cut) {
         // No usable word boundary: cut inside the first word, but not between a letter and
         // its combining marks.
         cut = max_chars;

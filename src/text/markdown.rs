@@ -12,9 +12,14 @@ use pulldown_cmark::{Parser, html};
 use super::excerpt::markdown_options;
 
 /// The sanitizer, configured once. ammonia's defaults already drop scripts, styles and
-/// event handlers; the URL schemes are narrowed to the ones an article links to.
+/// event handlers; the URL schemes are narrowed to the ones an article links to. ammonia
+/// checks schemes only in the attributes browsers follow, so `cite` (a URL it keeps on
+/// quotes and edits, and that scripts may turn into links) is dropped.
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
+    for tag in ["blockquote", "q", "del", "ins"] {
+        builder.rm_tag_attributes(tag, &["cite"]);
+    }
     builder
         .url_schemes(HashSet::from(["http", "https", "mailto", "tel"]))
         .link_rel(Some("noopener noreferrer"))
