@@ -11,7 +11,8 @@
 //!   races a write tags its entry with the generation it started under, so it can never serve
 //!   the older data afterwards);
 //! - readers' views also change with time alone (a scheduled article falls due), so entries
-//!   expire at the next scheduled publication known when they were filled.
+//!   expire at the next scheduled publication known when they were filled; the first read
+//!   after that moment looks up the one after it.
 //!
 //! The generation lives in this process, so the cache is only correct when this process is
 //! the only writer: on by default for SQLite (one machine, one process), off for PostgreSQL,
@@ -22,7 +23,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
@@ -58,9 +59,13 @@ impl quick_cache::Weighter<String, Arc<Entry>> for ByteWeighter {
 pub struct ResponseCache {
     entries: quick_cache::sync::Cache<String, Arc<Entry>, ByteWeighter>,
     generation: AtomicU64,
-    /// Unix microseconds of the next scheduled publication (`i64::MAX`: none).
+    /// Unix microseconds of the next scheduled publication (`i64::MAX`: none; `i64::MIN`:
+    /// unknown, so nothing is served until it is known).
     next_change: AtomicI64,
     find_next_change: NextChange,
+    /// Held while `next_change` is looked up and stored, so that the value stored last comes
+    /// from the query that started last (and saw every write committed before it).
+    lookup_turn: tokio::sync::Mutex<()>,
 }
 
 fn micros(t: NaiveDateTime) -> i64 {
@@ -77,8 +82,9 @@ impl ResponseCache {
                 ByteWeighter,
             ),
             generation: AtomicU64::new(0),
-            next_change: AtomicI64::new(i64::MAX),
+            next_change: AtomicI64::new(i64::MIN),
             find_next_change,
+            lookup_turn: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -86,16 +92,33 @@ impl ResponseCache {
     /// Called after every write that readers can see, before its response is sent.
     pub async fn invalidate(&self, store: &Store) {
         self.generation.fetch_add(1, Ordering::SeqCst);
+        let _turn = self.lookup_turn.lock().await;
+        self.look_up_next_change(store).await;
+    }
+
+    /// Once the next scheduled publication is due, every entry is stale: one reader looks up
+    /// the publication after it (the others go to the handlers meanwhile, and what they fill
+    /// is tagged with the past moment, so it is never served).
+    async fn catch_up(&self, store: &Store, now: i64) {
+        if now < self.next_change.load(Ordering::SeqCst) {
+            return;
+        }
+        if let Ok(_turn) = self.lookup_turn.try_lock()
+            && now >= self.next_change.load(Ordering::SeqCst)
+        {
+            self.look_up_next_change(store).await;
+        }
+    }
+
+    /// Call with `lookup_turn` held.
+    async fn look_up_next_change(&self, store: &Store) {
         let find = self.find_next_change;
-        let next = store
-            .query(move |c| find(c, crate::time::now()))
-            .await
-            .ok()
-            .flatten();
-        // Unknown (the query failed): expire at once, to be safe.
+        let next = store.query(move |c| find(c, crate::time::now())).await;
         let next = match next {
-            Some(at) => micros(at),
-            None => i64::MAX,
+            Ok(Some(at)) => micros(at),
+            Ok(None) => i64::MAX,
+            // Unknown: nothing is served from memory until a later read or write learns it.
+            Err(_) => i64::MIN,
         };
         self.next_change.store(next, Ordering::SeqCst);
         self.entries.clear();
@@ -161,11 +184,24 @@ async fn cached_read(
         .path_and_query()
         .map_or_else(|| req.path().to_owned(), |pq| pq.as_str().to_owned());
     let now = chrono::Utc::now().timestamp_micros();
+    if let Some(store) = req.app_data::<web::Data<Store>>() {
+        cache.catch_up(store, now).await;
+    }
+    // The validators the client holds: the response is compared with them here, so that a
+    // revalidation that misses still fills the cache (a handler would answer it with a 304,
+    // which has no body to keep).
+    let if_none_match: Vec<HeaderValue> = req
+        .headers()
+        .get_all(header::IF_NONE_MATCH)
+        .cloned()
+        .collect();
     if let Some(entry) = cache.lookup(&key, now) {
         let (request, _) = req.into_parts();
-        let response = replay(&request, &entry);
+        let response = replay(&if_none_match, &entry);
         return Ok(ServiceResponse::new(request, response));
     }
+    let mut req = req;
+    req.headers_mut().remove(header::IF_NONE_MATCH);
     // Taken before the handler reads the database: an entry filled from a read that raced
     // a write is tagged with the older generation, and never served after it.
     let generation = cache.generation.load(Ordering::SeqCst);
@@ -177,7 +213,21 @@ async fn cached_read(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("public"));
     if response.status() != StatusCode::OK || !is_public {
-        return Ok(response.map_into_boxed_body());
+        let response = response.map_into_boxed_body();
+        let etag = response
+            .headers()
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok());
+        if response.status() == StatusCode::OK
+            && etag.is_some_and(|etag| matches_any(&if_none_match, etag))
+        {
+            let (request, response) = response.into_parts();
+            return Ok(ServiceResponse::new(
+                request,
+                not_modified(response.headers()),
+            ));
+        }
+        return Ok(response);
     }
     let (request, response) = response.into_parts();
     let (head, body) = response.into_parts();
@@ -196,37 +246,50 @@ async fn cached_read(
             .map(str::to_owned),
         body: body.clone(),
     };
-    cache.entries.insert(key, Arc::new(entry));
+    let entry = Arc::new(entry);
+    cache.entries.insert(key, entry.clone());
     Ok(ServiceResponse::new(
         request,
-        head.set_body(body).map_into_boxed_body(),
+        replay(&if_none_match, &entry),
     ))
 }
 
-/// The stored response, or a 304 when the request already holds its ETag.
-fn replay(request: &actix_web::HttpRequest, entry: &Entry) -> HttpResponse {
-    let revalidated = entry.etag.as_deref().is_some_and(|etag| {
-        request
-            .headers()
-            .get_all(header::IF_NONE_MATCH)
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .any(|tag| {
-                let tag = tag.trim();
-                tag == "*" || tag.trim_start_matches("W/") == etag
-            })
-    });
-    let mut response = if revalidated {
-        HttpResponse::NotModified().finish()
-    } else {
-        HttpResponse::build(entry.status).body(entry.body.clone())
-    };
+/// The stored response, or a 304 when the client already holds its ETag.
+fn replay(if_none_match: &[HeaderValue], entry: &Entry) -> HttpResponse {
+    if entry
+        .etag
+        .as_deref()
+        .is_some_and(|etag| matches_any(if_none_match, etag))
+    {
+        return not_modified(&entry.headers);
+    }
+    let mut response = HttpResponse::build(entry.status).body(entry.body.clone());
     for (name, value) in &entry.headers {
-        if revalidated && name != header::ETAG && name != header::CACHE_CONTROL {
-            continue;
-        }
         if name != header::CONTENT_LENGTH {
             response.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    response
+}
+
+/// Whether `If-None-Match` values name `etag` (weak comparison, as RFC 9110 asks for it).
+fn matches_any(if_none_match: &[HeaderValue], etag: &str) -> bool {
+    if_none_match
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|tag| {
+            let tag = tag.trim();
+            tag == "*" || tag.trim_start_matches("W/") == etag.trim_start_matches("W/")
+        })
+}
+
+/// A 304 for a response with these headers: only its validator and caching rules.
+fn not_modified(headers: &HeaderMap) -> HttpResponse {
+    let mut response = HttpResponse::NotModified().finish();
+    for name in [header::ETAG, header::CACHE_CONTROL] {
+        if let Some(value) = headers.get(&name) {
+            response.headers_mut().insert(name, value.clone());
         }
     }
     response

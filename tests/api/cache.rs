@@ -135,3 +135,79 @@ async fn cached_reads_revalidate_and_staff_reads_bypass_the_cache() {
         "errors are never cached as successes"
     );
 }
+
+/// The cache keeps serving after a scheduled article falls due: the first read after that
+/// moment learns the next one. (It once stopped serving anything from then on.) Seen from
+/// outside by changing an article behind the server's back: a cached read still shows the
+/// old title.
+#[actix_web::test]
+async fn the_cache_keeps_serving_after_a_scheduled_publication() {
+    let app = spawn_app_with(&[("SAHIFA_RESPONSE_CACHE", "on")]).await;
+    let section = app.section("العالم", None).await["id"].as_i64().unwrap();
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
+    app.published(section, "خبر مجدول", json!({"published_at": soon}))
+        .await;
+    let article = app.published(section, "خبر منشور", json!({})).await;
+    let path = format!("/api/v1/articles/{}", article["id"]);
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+
+    let list = json_of(app.get("/api/v1/articles").await, StatusCode::OK).await;
+    assert_eq!(list["meta"]["total"], 2, "the scheduled article is due");
+    assert_eq!(
+        json_of(app.get(&path).await, StatusCode::OK).await["title"],
+        "خبر منشور"
+    );
+    app.data.execute(&format!(
+        "UPDATE articles SET title = 'changed behind the server' WHERE id = {}",
+        article["id"]
+    ));
+    assert_eq!(
+        json_of(app.get(&path).await, StatusCode::OK).await["title"],
+        "خبر منشور",
+        "answered from memory"
+    );
+}
+
+/// A revalidation that finds nothing in memory (the entry was evicted, or a write cleared
+/// the cache) is still answered 304 and fills the cache, so the next requests for the URL
+/// do not go to the database.
+#[actix_web::test]
+async fn a_revalidation_that_misses_fills_the_cache() {
+    let app = spawn_app_with(&[("SAHIFA_RESPONSE_CACHE", "on")]).await;
+    let section = app.section("العالم", None).await["id"].as_i64().unwrap();
+    let article = app.published(section, "خبر", json!({})).await;
+    let path = format!("/api/v1/articles/{}", article["id"]);
+    let etag = app.get(&path).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    // Any visible write clears the cache.
+    app.published(section, "خبر آخر", json!({})).await;
+
+    let revalidated = app
+        .request(Method::GET, &path)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(revalidated.headers()["etag"].to_str().unwrap(), etag);
+    assert_eq!(revalidated.headers()["cache-control"], "public, max-age=60");
+
+    app.data.execute(&format!(
+        "UPDATE articles SET title = 'changed behind the server' WHERE id = {}",
+        article["id"]
+    ));
+    assert_eq!(
+        json_of(app.get(&path).await, StatusCode::OK).await["title"],
+        "خبر",
+        "the revalidation filled the cache"
+    );
+    let other = app
+        .request(Method::GET, &path)
+        .header("if-none-match", "\"something-else\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::OK, "another ETag gets the body");
+}
