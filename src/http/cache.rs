@@ -124,11 +124,8 @@ impl ResponseCache {
         self.entries.clear();
     }
 
-    fn lookup(&self, key: &str, now: i64) -> Option<Arc<Entry>> {
-        let entry = self.entries.get(key)?;
-        let fresh =
-            entry.generation == self.generation.load(Ordering::SeqCst) && now < entry.expires;
-        fresh.then_some(entry)
+    fn is_fresh(&self, entry: &Entry, now: i64) -> bool {
+        entry.generation == self.generation.load(Ordering::SeqCst) && now < entry.expires
     }
 }
 
@@ -195,11 +192,26 @@ async fn cached_read(
         .get_all(header::IF_NONE_MATCH)
         .cloned()
         .collect();
-    if let Some(entry) = cache.lookup(&key, now) {
-        let (request, _) = req.into_parts();
-        let response = replay(&if_none_match, &entry);
-        return Ok(ServiceResponse::new(request, response));
+    if now >= cache.next_change.load(Ordering::SeqCst) {
+        // Nothing filled now could be served (the next change is unknown): no cache at all.
+        return Ok(next.call(req).await?.map_into_boxed_body());
     }
+    // One request per URL goes to the handler on a miss; the others wait for its response
+    // instead of running the same queries (after a write clears the cache, the hot URLs are
+    // all missed at once).
+    let guard = loop {
+        match cache.entries.get_value_or_guard_async(&key).await {
+            Ok(entry) if cache.is_fresh(&entry, now) => {
+                let (request, _) = req.into_parts();
+                let response = replay(&if_none_match, &entry);
+                return Ok(ServiceResponse::new(request, response));
+            }
+            Ok(stale) => {
+                cache.entries.remove_if(&key, |e| Arc::ptr_eq(e, &stale));
+            }
+            Err(guard) => break guard,
+        }
+    };
     let mut req = req;
     req.headers_mut().remove(header::IF_NONE_MATCH);
     // Taken before the handler reads the database: an entry filled from a read that raced
@@ -213,6 +225,8 @@ async fn cached_read(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("public"));
     if response.status() != StatusCode::OK || !is_public {
+        // Not kept: dropping the guard lets the next waiting request run its own.
+        drop(guard);
         let response = response.map_into_boxed_body();
         let etag = response
             .headers()
@@ -234,7 +248,7 @@ async fn cached_read(
     let body = actix_web::body::to_bytes(body)
         .await
         .map_err(|_| actix_web::error::ErrorInternalServerError("unreadable response body"))?;
-    let entry = Entry {
+    let entry = Arc::new(Entry {
         generation,
         expires,
         status: head.status(),
@@ -244,10 +258,10 @@ async fn cached_read(
             .get(header::ETAG)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
-        body: body.clone(),
-    };
-    let entry = Arc::new(entry);
-    cache.entries.insert(key, entry.clone());
+        body,
+    });
+    // Fails only when a write cleared the cache meanwhile; the response is still this one.
+    let _ = guard.insert(entry.clone());
     Ok(ServiceResponse::new(
         request,
         replay(&if_none_match, &entry),
