@@ -112,6 +112,12 @@ fn rebuild(conn: &mut DbConnection, analyzer: Analyzer) -> QueryResult<usize> {
         // each term's matches from one place (SQLite would merge them gradually on later writes).
         c.batch_execute("INSERT INTO article_search (article_search) VALUES ('optimize')")?;
     }
+    if let DbConnection::Postgres(c) = conn {
+        // Fresh statistics before the related lists query the index once per title word:
+        // on a just-loaded database the planner would otherwise take the index for tiny
+        // and scan it whole each time (10k articles: stopped after ten minutes).
+        c.batch_execute("ANALYZE article_search; ANALYZE articles; ANALYZE article_tags")?;
+    }
     super::related::refresh_all(conn)?;
     Ok(ids.len())
 }
