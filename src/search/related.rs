@@ -195,13 +195,30 @@ fn title_similarity(
     let mut total = 0.0;
     for term in terms {
         let query = Query::any_in_titles(vec![term]).expect("one term");
-        let found: Vec<i64> = article_search::table
-            .filter(matches(backend, &query))
-            .filter(article_search::rowid.ne(id))
-            .order(article_search::rowid.desc())
-            .select(article_search::rowid)
-            .limit(TERM_MATCHES)
-            .load(conn)?;
+        let found: Vec<i64> = match &mut *conn {
+            DbConnection::Sqlite(_) => article_search::table
+                .filter(matches(backend, &query))
+                .filter(article_search::rowid.ne(id))
+                .order(article_search::rowid.desc())
+                .select(article_search::rowid)
+                .limit(TERM_MATCHES)
+                .load(&mut *conn)?,
+            // The matches first (from the GIN index), then the newest of them: given
+            // `ORDER BY rowid DESC LIMIT` alone, PostgreSQL may walk the primary key backwards
+            // testing every document (a 10k-article reindex did not finish in ten minutes).
+            DbConnection::Postgres(c) => diesel::sql_query(
+                "SELECT rowid FROM (SELECT rowid FROM article_search \
+                 WHERE document @@ to_tsquery('simple', $1) AND rowid <> $2 OFFSET 0) AS m \
+                 ORDER BY rowid DESC LIMIT $3",
+            )
+            .bind::<Text, _>(query.tsquery())
+            .bind::<BigInt, _>(id)
+            .bind::<BigInt, _>(TERM_MATCHES)
+            .load::<RowId>(c)?
+            .into_iter()
+            .map(|row| row.rowid)
+            .collect(),
+        };
         // Articles holding the word: extrapolated when its matches were cut off, else counted
         // (with this one).
         let frequency = match found.last() {
@@ -262,6 +279,12 @@ fn store(conn: &mut DbConnection, id: i64, candidates: &[Scored]) -> QueryResult
         ))
         .execute(conn)?;
     Ok(())
+}
+
+#[derive(QueryableByName)]
+struct RowId {
+    #[diesel(sql_type = BigInt)]
+    rowid: i64,
 }
 
 #[derive(QueryableByName)]

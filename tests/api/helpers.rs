@@ -378,6 +378,8 @@ pub async fn assert_problem(response: Response, status: StatusCode) -> Value {
 pub struct Process {
     pub child: Child,
     pub lines: Arc<Mutex<Vec<String>>>,
+    /// Set when the server's stderr ends: it has exited (or closed its logs).
+    stderr_ended: Arc<std::sync::atomic::AtomicBool>,
     /// Held so the data outlives the process.
     _data: Arc<TestData>,
 }
@@ -423,23 +425,35 @@ impl Process {
         let mut child = command.arg("serve").spawn().expect("sahifa starts");
         let lines = Arc::new(Mutex::new(Vec::new()));
         let sink = lines.clone();
+        let stderr_ended = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let ended = stderr_ended.clone();
         let stderr = child.stderr.take().unwrap();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 sink.lock().unwrap().push(line);
             }
+            ended.store(true, std::sync::atomic::Ordering::SeqCst);
         });
         Self {
             child,
             lines,
+            stderr_ended,
             _data: data,
         }
     }
 
     /// Waits for the "listening" log line and returns the base URL.
     pub fn wait_until_listening(&self) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        // Generous: CI runs the suite two tests at a time on two cores.
+        let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
+            if self.stderr_ended.load(std::sync::atomic::Ordering::SeqCst) {
+                panic!(
+                    "sahifa {} ended its log before listening: {:?}",
+                    self.child.id(),
+                    self.lines.lock().unwrap()
+                );
+            }
             let found = self.lines.lock().unwrap().iter().find_map(|line| {
                 line.split("listening on http://")
                     .nth(1)
