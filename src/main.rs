@@ -163,8 +163,7 @@ fn create_user(
     name: Option<&str>,
 ) -> Result<(), String> {
     let password = read_password()?;
-    let (store, _) = Store::open(&settings.database_url, 1, settings.db_acquire_timeout)
-        .map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let store = cli_store(settings)?;
     let user = actix_web::rt::System::new().block_on(sahifa::users::create_from_cli(
         &store, email, role, name, password,
     ))?;
@@ -175,6 +174,14 @@ fn create_user(
         user.email
     );
     Ok(())
+}
+
+/// The store for a one-shot command: one connection, and patient for it (a command has no
+/// client waiting on a millisecond budget).
+fn cli_store(settings: &Settings) -> Result<Store, String> {
+    Store::open(&settings.database_url, 1, settings.db_acquire_timeout)
+        .map(|(store, _)| store.patient())
+        .map_err(|e| format!("DATABASE_URL: {e}"))
 }
 
 fn copy(from: &str, to: &str) -> Result<(), String> {
@@ -234,8 +241,7 @@ fn backup_or_restore(
 }
 
 fn reindex(settings: &Settings) -> Result<(), String> {
-    let (store, _) = Store::open(&settings.database_url, 1, settings.db_acquire_timeout)
-        .map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let store = cli_store(settings)?;
     let started = std::time::Instant::now();
     let count = actix_web::rt::System::new()
         .block_on(store.write(|c| {
@@ -251,8 +257,7 @@ fn reindex(settings: &Settings) -> Result<(), String> {
 }
 
 fn demo(settings: &Settings) -> Result<(), String> {
-    let (store, _) = Store::open(&settings.database_url, 1, settings.db_acquire_timeout)
-        .map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let store = cli_store(settings)?;
     let report = actix_web::rt::System::new().block_on(async {
         sahifa::auth::bootstrap::ensure_first_admin(
             &store,

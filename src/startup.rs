@@ -74,10 +74,13 @@ impl Application {
             schema_version = report.current.as_deref().unwrap_or("none"),
             "database ready"
         );
-        catch_up_search_index(&store).await?;
-        let keys = token_keys(&store, &settings).await?;
+        // The pool fills in the background; start-up waits for it rather than failing the
+        // way a request would after the (possibly very short) acquire timeout.
+        let starting = store.patient();
+        catch_up_search_index(&starting).await?;
+        let keys = token_keys(&starting, &settings).await?;
         ensure_first_admin(
-            &store,
+            &starting,
             settings.admin_email.as_deref(),
             settings.admin_password.as_ref(),
         )
@@ -87,7 +90,7 @@ impl Application {
         actix_web::rt::task::spawn_blocking(password::warm_up)
             .await
             .map_err(|e| StartupError::Secret(e.to_string()))?;
-        let cache = response_cache_for(&store, &settings).await;
+        let cache = response_cache_for(&starting, &settings).await;
         let optimizer = store.clone();
         actix_web::rt::spawn(async move {
             let mut hourly = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));

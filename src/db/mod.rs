@@ -27,9 +27,15 @@ use crate::config::DatabaseUrl;
 pub struct Store {
     pool: Pool<ConnectionManager>,
     backend: Backend,
+    /// How long a unit of work waits for a free connection before giving up.
+    acquire_timeout: Duration,
     /// SQLite: marks the file as in use, so a restore cannot replace it under us.
     _lock: Option<backup::DatabaseLock>,
 }
+
+/// How long start-up, maintenance and CLI work waits for a connection: unlike a request,
+/// it has no client to answer quickly, and at start the pool is still filling.
+const PATIENT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Why the store could not be opened at start.
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +105,7 @@ impl Store {
             Self {
                 pool,
                 backend,
+                acquire_timeout,
                 _lock: lock,
             },
             report,
@@ -107,6 +114,16 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The same store for work that should wait for a connection rather than fail fast
+    /// (start-up, maintenance, CLI commands): request handlers keep the configured
+    /// `SAHIFA_DB_ACQUIRE_TIMEOUT`, which may be a few milliseconds.
+    pub fn patient(&self) -> Self {
+        Self {
+            acquire_timeout: PATIENT_ACQUIRE_TIMEOUT.max(self.acquire_timeout),
+            ..self.clone()
+        }
     }
 
     /// Runs `work` on a pooled connection on the blocking thread pool, inside the caller's
@@ -118,10 +135,13 @@ impl Store {
         E: From<StoreError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let acquire_timeout = self.acquire_timeout;
         let span = tracing::Span::current();
         actix_web::rt::task::spawn_blocking(move || {
             let _entered = span.enter();
-            let mut conn = pool.get().map_err(|_| StoreError::Saturated)?;
+            let mut conn = pool
+                .get_timeout(acquire_timeout)
+                .map_err(|_| StoreError::Saturated)?;
             work(&mut conn)
         })
         .await
@@ -153,7 +173,9 @@ impl Store {
     pub fn connection(
         &self,
     ) -> Result<diesel::r2d2::PooledConnection<ConnectionManager>, StoreError> {
-        self.pool.get().map_err(|_| StoreError::Saturated)
+        self.pool
+            .get_timeout(PATIENT_ACQUIRE_TIMEOUT.max(self.acquire_timeout))
+            .map_err(|_| StoreError::Saturated)
     }
 
     /// `(connections, idle)` in the pool.
@@ -169,6 +191,7 @@ impl Store {
             return;
         }
         let outcome = self
+            .patient()
             .run(|c| {
                 use diesel::connection::SimpleConnection;
                 c.batch_execute("PRAGMA optimize").map_err(DbError::from)

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{assert_problem, spawn_app, spawn_app_with};
+use crate::helpers::{TestData, assert_problem, spawn_app, spawn_app_with};
 
 #[actix_web::test]
 async fn metrics_are_off_by_default_and_need_their_token_when_protected() {
@@ -118,4 +118,34 @@ async fn a_saturated_pool_answers_503_with_retry_after_instead_of_queueing() {
     );
     // The server is fine afterwards.
     assert_eq!(app.get("/api/v1/articles").await.status(), StatusCode::OK);
+}
+
+/// CI once failed to start a server configured with a 10 ms acquire timeout: its start-up
+/// work asked the still-filling pool for a connection and gave up like a request would.
+/// Start-up and commands wait; requests keep the short timeout.
+#[actix_web::test]
+async fn start_up_work_waits_for_a_connection_that_requests_would_give_up_on() {
+    use sahifa::config::DatabaseUrl;
+    use sahifa::db::{DbError, Store, StoreError};
+
+    let data = TestData::new();
+    let url = DatabaseUrl::parse(&data.database_url).unwrap();
+    let (store, _) = Store::open(&url, 1, Duration::from_millis(10)).unwrap();
+    let held = store.connection().expect("the only connection");
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        drop(held);
+    });
+
+    let impatient = store.query(|_| Ok(())).await;
+    assert!(
+        matches!(impatient, Err(DbError::Store(StoreError::Saturated))),
+        "a request gives up after 10 ms: {impatient:?}"
+    );
+    store
+        .patient()
+        .query(|_| Ok(()))
+        .await
+        .expect("start-up work waits for the connection to come back");
+    release.join().unwrap();
 }
