@@ -77,12 +77,21 @@ impl Query {
         }
     }
 
-    /// `to_tsquery` syntax: each term a quoted lexeme (so nothing in it is an operator),
-    /// joined by `&` or `|`; titles carry weight A in the index.
+    /// The tsvector a query is matched against on PostgreSQL. Titles are the A-weighted part
+    /// of the document and have an index of their own: a weighted query (`'word':A`) on the
+    /// whole document would recheck every document holding the word anywhere.
+    fn tsvector(&self) -> &'static str {
+        if self.titles_only {
+            "ts_filter(article_search.document, '{a}')"
+        } else {
+            "article_search.document"
+        }
+    }
+
+    /// `to_tsquery` syntax, to match against [`Query::tsvector`]: each term a quoted lexeme
+    /// (so nothing in it is an operator), joined by `&` or `|`.
     fn tsquery(&self) -> String {
-        let weight = if self.titles_only { ":A" } else { "" };
-        let quote =
-            |t: &String| format!("'{}'{weight}", t.replace('\\', "\\\\").replace('\'', "''"));
+        let quote = |t: &String| format!("'{}'", t.replace('\\', "\\\\").replace('\'', "''"));
         self.joined(quote, " | ", if self.require_all { " & " } else { " | " })
     }
 
@@ -110,7 +119,7 @@ pub fn matches<QS>(
             Box::new(sql::<Bool>("article_search MATCH ").bind::<Text, _>(query.fts5()))
         }
         Backend::Postgres => Box::new(
-            sql::<Bool>("article_search.document @@ to_tsquery('simple', ")
+            sql::<Bool>(&format!("{} @@ to_tsquery('simple', ", query.tsvector()))
                 .bind::<Text, _>(query.tsquery())
                 .sql(")"),
         ),
@@ -130,9 +139,10 @@ pub fn matched_ids<QS>(
                 .sql(")"),
         ),
         Backend::Postgres => Box::new(
-            sql::<Bool>(
-                "articles.id IN (SELECT rowid FROM article_search WHERE document @@ to_tsquery('simple', ",
-            )
+            sql::<Bool>(&format!(
+                "articles.id IN (SELECT rowid FROM article_search WHERE {} @@ to_tsquery('simple', ",
+                query.tsvector()
+            ))
             .bind::<Text, _>(query.tsquery())
             .sql("))"),
         ),

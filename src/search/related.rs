@@ -203,14 +203,15 @@ fn title_similarity(
                 .select(article_search::rowid)
                 .limit(TERM_MATCHES)
                 .load(&mut *conn)?,
-            // The matches first (from the GIN index), then the newest of them: given
+            // The matches first (from the title index), then the newest of them: given
             // `ORDER BY rowid DESC LIMIT` alone, PostgreSQL may walk the primary key backwards
             // testing every document (a 10k-article reindex did not finish in ten minutes).
-            DbConnection::Postgres(c) => diesel::sql_query(
+            DbConnection::Postgres(c) => diesel::sql_query(format!(
                 "SELECT rowid FROM (SELECT rowid FROM article_search \
-                 WHERE document @@ to_tsquery('simple', $1) AND rowid <> $2 OFFSET 0) AS m \
+                 WHERE {} @@ to_tsquery('simple', $1) AND rowid <> $2 OFFSET 0) AS m \
                  ORDER BY rowid DESC LIMIT $3",
-            )
+                query.tsvector()
+            ))
             .bind::<Text, _>(query.tsquery())
             .bind::<BigInt, _>(id)
             .bind::<BigInt, _>(TERM_MATCHES)
