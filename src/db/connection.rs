@@ -121,6 +121,17 @@ where
     transaction_begun_with(conn, "BEGIN IMMEDIATE", "BEGIN", work)
 }
 
+/// Opens the transaction of a write (see [`write_transaction`]), to be ended with
+/// `commit_inner` or `rollback_inner`.
+pub(super) fn begin_write(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+        }
+        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN"),
+    }
+}
+
 /// Runs `work` in one consistent, read-only view of the database: every query sees the same
 /// snapshot whatever is written meanwhile (a repeatable-read transaction on PostgreSQL; any
 /// SQLite transaction already is one).
@@ -171,14 +182,14 @@ where
     }
 }
 
-fn commit_inner(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+pub(super) fn commit_inner(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     match conn {
         DbConnection::Sqlite(c) => AnsiTransactionManager::commit_transaction(c),
         DbConnection::Postgres(c) => AnsiTransactionManager::commit_transaction(c),
     }
 }
 
-fn rollback_inner(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+pub(super) fn rollback_inner(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     match conn {
         DbConnection::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
         DbConnection::Postgres(c) => AnsiTransactionManager::rollback_transaction(c),

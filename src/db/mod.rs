@@ -8,6 +8,7 @@ pub mod backup;
 mod connection;
 mod migrations;
 pub mod schema;
+mod writer;
 
 use std::time::Duration;
 
@@ -29,6 +30,8 @@ pub struct Store {
     backend: Backend,
     /// How long a unit of work waits for a free connection before giving up.
     acquire_timeout: Duration,
+    /// SQLite: the one connection that writes (see [`writer`]); PostgreSQL writes from the pool.
+    writer: Option<writer::Writer>,
     /// SQLite: marks the file as in use, so a restore cannot replace it under us.
     _lock: Option<backup::DatabaseLock>,
 }
@@ -89,6 +92,17 @@ impl Store {
         })?;
         let report = migrate(&mut first)?;
         drop(first);
+        let writer = match url {
+            DatabaseUrl::Sqlite(_) => Some(
+                writer::Writer::start(ConnectionManager::new(url.clone())).map_err(|source| {
+                    OpenError::Connect {
+                        url: url.redacted(),
+                        source,
+                    }
+                })?,
+            ),
+            DatabaseUrl::Postgres(_) => None,
+        };
         let pool = Pool::builder()
             .max_size(pool_size)
             .min_idle(Some(1))
@@ -106,6 +120,7 @@ impl Store {
                 pool,
                 backend,
                 acquire_timeout,
+                writer,
                 _lock: lock,
             },
             report,
@@ -158,14 +173,22 @@ impl Store {
             .await
     }
 
-    /// Runs `work` inside a write transaction (see [`write_transaction`]).
+    /// Runs `work` inside a write transaction (see [`write_transaction`]): on SQLite queued
+    /// for the writer thread, where it may share its commit with other writes; it is
+    /// answered once committed. `work` failing undoes only its own changes.
     pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
-        self.run(move |conn| write_transaction(conn, work)).await
+        match &self.writer {
+            Some(writer) => {
+                let deadline = std::time::Instant::now() + self.acquire_timeout;
+                writer.write(deadline, work).await
+            }
+            None => self.run(move |conn| write_transaction(conn, work)).await,
+        }
     }
 
     /// A pooled connection for blocking callers (CLI commands). Request handlers use
