@@ -86,7 +86,7 @@ Environment:
   RUST_LOG               log filter (default info); SAHIFA_LOG_FORMAT=json for JSON lines";
 
 fn main() -> ExitCode {
-    limit_malloc_arenas();
+    tune_malloc();
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -96,25 +96,40 @@ fn main() -> ExitCode {
     }
 }
 
-/// glibc's allocator gives each thread that allocates while another does its own arena, up
-/// to eight per core, and memory freed in one arena is not reused by the others. The
-/// server's worker and database threads all allocate response-sized buffers, so the peak
-/// resident memory under load grew with the number of arenas (mixed load on 10k articles:
-/// 79.5 MiB with glibc's default, 59.8 MiB with two arenas, for the same throughput).
-/// `MALLOC_ARENA_MAX` in the environment still wins: glibc reads it first.
+/// Two glibc allocator settings, made before any thread exists.
+///
+/// Arenas: glibc gives each thread that allocates while another does its own arena, up to
+/// eight per core, and memory freed in one arena is not reused by the others. The server's
+/// worker and database threads all allocate response-sized buffers, so the peak resident
+/// memory under load grew with the number of arenas (mixed load on 10k articles: 79.5 MiB
+/// with glibc's default, 59.8 MiB with two arenas, for the same throughput).
+///
+/// Large blocks: glibc maps a block above its mmap threshold with its own mapping and
+/// unmaps it when freed, but after the first such free it raises the threshold to that
+/// block's size, so the next ones come from an arena and stay resident. Each argon2id hash
+/// allocates 19 MiB: after a burst of logins the server kept it all. A fixed threshold
+/// keeps every large block (hash memory, big response bodies) returned when freed.
+///
+/// `MALLOC_ARENA_MAX` / `MALLOC_MMAP_THRESHOLD_` in the environment still win.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[allow(unsafe_code)]
-fn limit_malloc_arenas() {
+fn tune_malloc() {
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
         // SAFETY: mallopt only sets an allocator parameter; called before any thread exists.
         unsafe {
             libc::mallopt(libc::M_ARENA_MAX, 2);
         }
     }
+    if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
+        // SAFETY: as above.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+        }
+    }
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn limit_malloc_arenas() {}
+fn tune_malloc() {}
 
 fn run(cli: Cli) -> Result<(), String> {
     if let Err(error) = dotenvy::dotenv()
