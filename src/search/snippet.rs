@@ -65,16 +65,15 @@ pub fn snippet(text: &str, query: &Query, analyzer: Analyzer, max_words: usize) 
     let wanted: HashSet<&str> = query.terms().collect();
     let runs = runs(text);
     let words: Vec<usize> = (0..runs.len()).filter(|&i| runs[i].0).collect();
-    let matched: Vec<bool> = words
-        .iter()
-        .map(|&i| {
-            analyzer
-                .terms(runs[i].1)
-                .iter()
-                .any(|t| wanted.contains(t.as_str()))
-        })
-        .collect();
-    let first = matched.iter().position(|&m| m)?;
+    // Analyzing a word (normalizing, stemming) is the expensive part: only the words up to
+    // the first match and those shown after it are analyzed, not the whole body.
+    let is_match = |n: usize| {
+        analyzer
+            .terms(runs[words[n]].1)
+            .iter()
+            .any(|t| wanted.contains(t.as_str()))
+    };
+    let first = (0..words.len()).find(|&n| is_match(n))?;
     let start = first.saturating_sub(LEAD_IN);
     let end = (start + max_words).min(words.len());
     let mut out = String::new();
@@ -91,7 +90,7 @@ pub fn snippet(text: &str, query: &Query, analyzer: Analyzer, max_words: usize) 
             out.push_str(&escape(&collapse_whitespace(&gap)));
         }
         let word = escape(runs[run].1);
-        if matched[n] {
+        if n == first || (n > first && is_match(n)) {
             out.push_str("<mark>");
             out.push_str(&word);
             out.push_str("</mark>");
