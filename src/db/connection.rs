@@ -47,10 +47,14 @@ impl Backend {
 /// statistics when tables have grown. Without statistics SQLite may join the search index
 /// the slow way round (from every article into the index instead of from the index's
 /// matches): 3.8 s instead of 21 ms for a search on 10,000 articles.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
+///
+/// The busy timeout comes first: the pragmas after it may need a lock another connection
+/// holds for a moment (`optimize` may run ANALYZE), and must wait for it rather than fail
+/// with "database is locked" while the connection is being set up.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000;
+PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
 PRAGMA foreign_keys = ON;
-PRAGMA busy_timeout = 5000;
 PRAGMA temp_store = MEMORY;
 PRAGMA optimize = 0x10002;";
 

@@ -74,6 +74,17 @@ pub fn index_with(conn: &mut DbConnection, id: i64, analyzer: Analyzer) -> Query
         .bind::<Text, _>(&doc.body)
         .execute(c)?,
     };
+    if let DbConnection::Postgres(c) = conn {
+        // The title's words for related articles (see the migration creating title_terms);
+        // the old ones went with the document row (ON DELETE CASCADE).
+        diesel::sql_query(
+            "INSERT INTO title_terms (term, article_id) \
+             SELECT DISTINCT lexeme, $1 FROM unnest(to_tsvector('simple', $2))",
+        )
+        .bind::<BigInt, _>(id)
+        .bind::<Text, _>(&doc.title)
+        .execute(c)?;
+    }
     Ok(())
 }
 
@@ -113,12 +124,11 @@ fn rebuild(conn: &mut DbConnection, analyzer: Analyzer) -> QueryResult<usize> {
         c.batch_execute("INSERT INTO article_search (article_search) VALUES ('optimize')")?;
     }
     if let DbConnection::Postgres(c) = conn {
-        // Fresh statistics before the related lists query the index once per title word.
-        // Even so, inside this transaction (the old index rows deleted, the new ones not yet
-        // vacuumed) the planner prices the GIN index above a scan of the whole table, and
-        // each title word scanned every document: 3.5 ms per word at 1,000 articles instead
-        // of 0.4, growing with the archive (10k articles: stopped after ten minutes). For
-        // this transaction only, scans are left to where no index helps.
+        // Fresh statistics before the related lists query the index many times per article.
+        // Even so, inside this transaction (the old rows deleted, the new ones not yet
+        // vacuumed) the planner misjudged the fresh indexes and chose scans of whole tables
+        // (one GIN lookup per title word: 3.5 ms instead of 0.4 at 1,000 articles, growing
+        // with the archive). For this transaction only, scans are left to where no index helps.
         c.batch_execute(
             "ANALYZE article_search; ANALYZE articles; ANALYZE article_tags; \
              SET LOCAL enable_seqscan = off",

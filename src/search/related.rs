@@ -190,29 +190,27 @@ fn title_similarity(
         .select(diesel::dsl::max(article_search::rowid))
         .first(conn)?;
     let archive = newest.unwrap_or(0).max(1) as f64;
-    let backend = Backend::of_connection(conn);
     let mut shared: HashMap<i64, f64> = HashMap::new();
     let mut total = 0.0;
     for term in terms {
-        let query = Query::any_in_titles(vec![term]).expect("one term");
         let found: Vec<i64> = match &mut *conn {
             DbConnection::Sqlite(_) => article_search::table
-                .filter(matches(backend, &query))
+                .filter(matches(
+                    Backend::Sqlite,
+                    &Query::any_in_titles(vec![term]).expect("one term"),
+                ))
                 .filter(article_search::rowid.ne(id))
                 .order(article_search::rowid.desc())
                 .select(article_search::rowid)
                 .limit(TERM_MATCHES)
                 .load(&mut *conn)?,
-            // The matches first (from the title index), then the newest of them: given
-            // `ORDER BY rowid DESC LIMIT` alone, PostgreSQL may walk the primary key backwards
-            // testing every document (a 10k-article reindex did not finish in ten minutes).
-            DbConnection::Postgres(c) => diesel::sql_query(format!(
-                "SELECT rowid FROM (SELECT rowid FROM article_search \
-                 WHERE {} @@ to_tsquery('simple', $1) AND rowid <> $2 OFFSET 0) AS m \
-                 ORDER BY rowid DESC LIMIT $3",
-                query.tsvector()
-            ))
-            .bind::<Text, _>(query.tsquery())
+            // PostgreSQL's full-text index cannot read a word's matches newest first; the
+            // title_terms table can (a backward scan of its primary key).
+            DbConnection::Postgres(c) => diesel::sql_query(
+                "SELECT article_id AS rowid FROM title_terms WHERE term = $1 AND article_id <> $2 \
+                 ORDER BY article_id DESC LIMIT $3",
+            )
+            .bind::<Text, _>(&term)
             .bind::<BigInt, _>(id)
             .bind::<BigInt, _>(TERM_MATCHES)
             .load::<RowId>(c)?

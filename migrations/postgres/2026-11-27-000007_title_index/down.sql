@@ -1,1 +1,0 @@
-DROP INDEX article_search_title;
