@@ -133,7 +133,7 @@ impl Store {
 
     /// The same store for work that should wait for a connection rather than fail fast
     /// (start-up, maintenance, CLI commands): request handlers keep the configured
-    /// `SAHIFA_DB_ACQUIRE_TIMEOUT`, which may be a few milliseconds.
+    /// `SAHIFA_DB_ACQUIRE_TIMEOUT_MS`, which may be a few milliseconds.
     pub fn patient(&self) -> Self {
         Self {
             acquire_timeout: PATIENT_ACQUIRE_TIMEOUT.max(self.acquire_timeout),
