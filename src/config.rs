@@ -107,15 +107,6 @@ pub enum LogFormat {
     Json,
 }
 
-/// Whether anonymous read responses are cached in process (see `http::cache`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ResponseCacheMode {
-    /// On for SQLite (one process owns the data), off for PostgreSQL (several instances).
-    Auto,
-    On,
-    Off,
-}
-
 /// Who may read `/metrics`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MetricsAccess {
@@ -166,7 +157,8 @@ pub struct Settings {
     pub login_rate_per_account: u32,
     /// Comments accepted per client address per minute.
     pub comment_rate_per_ip: u32,
-    pub response_cache: ResponseCacheMode,
+    /// Whether anonymous read responses are cached in process (see `http::cache`).
+    pub response_cache: bool,
     pub metrics: MetricsAccess,
     /// Longest a client may take to send a request's head (slow clients hold connections).
     pub request_timeout: Duration,
@@ -265,13 +257,14 @@ impl Settings {
             request_timeout: env.parse("SAHIFA_REQUEST_TIMEOUT_MS", "5000", |v| {
                 bounded(v, 100, 600_000).map(Duration::from_millis)
             })?,
-            response_cache: env.parse("SAHIFA_RESPONSE_CACHE", "auto", |v| match v {
-                "auto" => Ok(ResponseCacheMode::Auto),
-                "on" => Ok(ResponseCacheMode::On),
-                "off" => Ok(ResponseCacheMode::Off),
-                _ => Err("expected `auto`, `on` or `off`".into()),
+            // `auto` is what earlier versions defaulted to (then: off with PostgreSQL, before
+            // instances heard each other's writes); it is kept for existing configurations.
+            response_cache: env.parse("SAHIFA_RESPONSE_CACHE", "on", |v| match v {
+                "on" | "auto" => Ok(true),
+                "off" => Ok(false),
+                _ => Err("expected `on` or `off`".into()),
             })?,
-            response_cache_bytes: env.parse("SAHIFA_RESPONSE_CACHE_MB", "16", |v| {
+            response_cache_bytes: env.parse("SAHIFA_RESPONSE_CACHE_MB", "24", |v| {
                 bounded(v, 1u64, 4096).map(|mb| mb * 1024 * 1024)
             })?,
         })

@@ -19,10 +19,10 @@ use crate::auth::routes::LoginLimits;
 use crate::auth::tokens::TokenKeys;
 use crate::auth::{password, secret};
 use crate::comments::routes::CommentLimits;
-use crate::config::{CorsOrigins, MetricsAccess, ResponseCacheMode, Settings};
-use crate::db::{Backend, OpenError, Store};
+use crate::config::{CorsOrigins, DatabaseUrl, MetricsAccess, Settings};
+use crate::db::{OpenError, Store};
 use crate::http::ApiError;
-use crate::http::cache::{ResponseCache, response_cache};
+use crate::http::cache::{self, ResponseCache, response_cache};
 use crate::http::json::BodyLimit;
 use crate::http::problem::problem_middleware;
 use crate::http::rate_limit::KeyedLimiter;
@@ -115,24 +115,28 @@ impl Application {
 }
 
 /// The in-process response cache, when the configuration and the store call for one.
-async fn response_cache_for(store: &Store, settings: &Settings) -> Option<ResponseCache> {
-    let enabled = match settings.response_cache {
-        ResponseCacheMode::On => true,
-        ResponseCacheMode::Off => false,
-        // One process owns an SQLite file; PostgreSQL is shared by several instances,
-        // and this cache's invalidation only sees its own process's writes.
-        ResponseCacheMode::Auto => store.backend() == Backend::Sqlite,
-    };
-    if !enabled {
+async fn response_cache_for(
+    store: &Store,
+    settings: &Settings,
+) -> Option<web::Data<ResponseCache>> {
+    if !settings.response_cache {
         return None;
     }
-    let cache = ResponseCache::new(
-        settings.response_cache_bytes,
-        articles::model::next_publication,
-    );
+    let capacity = settings.response_cache_bytes;
+    let find_next_change = articles::model::next_publication;
+    let cache = match &settings.database_url {
+        // One process owns an SQLite file: it sees every write itself.
+        DatabaseUrl::Sqlite(_) => web::Data::new(ResponseCache::new(capacity, find_next_change)),
+        // Several instances may share a PostgreSQL database: this one must also hear theirs.
+        DatabaseUrl::Postgres(url) => {
+            let cache = web::Data::new(ResponseCache::shared(capacity, find_next_change));
+            cache::listen(url.clone(), &cache).await;
+            cache
+        }
+    };
     cache.invalidate(store).await;
     tracing::info!(
-        megabytes = settings.response_cache_bytes / (1024 * 1024),
+        megabytes = capacity / (1024 * 1024),
         "caching anonymous read responses in memory"
     );
     Some(cache)
@@ -204,7 +208,7 @@ fn serve(
     listener: TcpListener,
     store: Store,
     keys: TokenKeys,
-    response_cache: Option<ResponseCache>,
+    response_cache: Option<web::Data<ResponseCache>>,
     settings: Settings,
 ) -> std::io::Result<Server> {
     let document = openapi::document();
@@ -221,7 +225,7 @@ fn serve(
         document: web::Data::new(DocumentJson(openapi::to_json(&document).into())),
         settings: web::Data::new(settings.clone()),
         keys: web::Data::new(keys),
-        response_cache: response_cache.map(web::Data::new),
+        response_cache,
         metrics: (settings.metrics != MetricsAccess::Off).then(|| web::Data::new(Metrics::new())),
         login_limits: web::Data::new(LoginLimits {
             per_ip: KeyedLimiter::per_minute(settings.login_rate_per_ip),

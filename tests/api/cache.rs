@@ -1,5 +1,6 @@
-//! The in-process cache of anonymous reads (on by default with SQLite) never serves stale
-//! data: every visible change shows on the very next request.
+//! The in-process cache of anonymous reads never serves stale data: every visible change
+//! made through the server shows on the very next request. (Changes made elsewhere, by other
+//! instances: `instances.rs`.)
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -180,6 +181,7 @@ async fn a_revalidation_that_misses_fills_the_cache() {
         .to_owned();
     // Any visible write clears the cache.
     app.published(section, "خبر آخر", json!({})).await;
+    app.data.writes_heard().await;
 
     let revalidated = app
         .request(Method::GET, &path)
@@ -209,7 +211,7 @@ async fn a_revalidation_that_misses_fills_the_cache() {
 /// Changes an article in the database without the server knowing (no invalidation): a read
 /// that still shows the old title was answered from memory.
 fn retitle_behind_the_server(app: &crate::helpers::TestApp, article: &serde_json::Value) {
-    app.data.execute(&format!(
+    app.data.execute_unannounced(&format!(
         "UPDATE articles SET title = 'changed behind the server' WHERE id = {}",
         article["id"]
     ));

@@ -93,6 +93,30 @@ impl TestData {
             .unwrap();
         diesel::sql_query(sql).execute(&mut conn).unwrap();
     }
+
+    /// Waits until servers have heard of the writes just made. PostgreSQL announces writes to
+    /// every instance's cache asynchronously (the instance that wrote has already forgotten
+    /// what they change; the announcement makes it forget again), so a test that wants a read
+    /// to stay in memory fills it after the announcements have arrived. SQLite: nothing to
+    /// wait for.
+    pub async fn writes_heard(&self) {
+        if self.is_postgres() {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    /// Runs one raw SQL statement that no server hears of: on PostgreSQL the triggers that
+    /// announce changes to every instance's cache are skipped for it (as a superuser may),
+    /// so a read that still shows the old data was answered from memory.
+    pub fn execute_unannounced(&self, sql: &str) {
+        if self.is_postgres() {
+            self.execute(&format!(
+                "DO $$ BEGIN SET LOCAL session_replication_role = replica; {sql}; END $$"
+            ));
+        } else {
+            self.execute(sql);
+        }
+    }
 }
 
 /// A database created for one test on the PostgreSQL server, dropped with it.

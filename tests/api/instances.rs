@@ -1,6 +1,8 @@
 //! Several `sahifa` processes on one database (behind a load balancer): one consistent view.
 //! Run against PostgreSQL in CI (the deployment this is for) and against SQLite too.
 
+use std::time::{Duration, Instant};
+
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -221,5 +223,190 @@ async fn concurrent_refreshes_of_one_token_on_two_instances_let_exactly_one_thro
             x.status(),
             y.status()
         );
+    }
+}
+
+/// With PostgreSQL every instance caches anonymous reads and hears the others' writes: a
+/// change made anywhere (another instance, or SQL outside Sahifa) reaches every instance's
+/// next reads within moments, a comment waiting for moderation empties no cache, and an
+/// instance that loses its listening connection stops answering from memory until it listens
+/// again. (SQLite: one process owns the file, so there is nothing to hear; several processes
+/// on one SQLite file run with the cache off, as in the test above.)
+#[actix_web::test]
+async fn instances_on_postgresql_hear_each_others_writes() {
+    let data = TestData::new();
+    if !data.is_postgres() {
+        return;
+    }
+    let vars = [
+        ("SAHIFA_ADMIN_EMAIL", ADMIN_EMAIL),
+        ("SAHIFA_ADMIN_PASSWORD", ADMIN_PASSWORD),
+        ("SAHIFA_COMMENT_RATE_PER_IP", "1000"),
+    ];
+    let first = Process::serve_on(data.clone(), &vars);
+    let a = first.wait_until_listening();
+    let second = Process::serve_on(data.clone(), &vars);
+    let b = second.wait_until_listening();
+    let client = Client::new();
+    let login: Value = post(
+        &client,
+        format!("{a}/api/v1/auth/login"),
+        None,
+        json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let token = login["access_token"].as_str().unwrap();
+    let section: Value = post(
+        &client,
+        format!("{a}/api/v1/sections"),
+        Some(token),
+        json!({"name": "العالم"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let article: Value = post(&client, format!("{a}/api/v1/articles"), Some(token), json!({
+        "title": "العنوان الأول", "body": "نص الخبر.", "section_id": section["id"], "status": "published"
+    })).await.json().await.unwrap();
+    let id = article["id"].as_i64().unwrap();
+    let on_b = format!("{b}/api/v1/articles/{id}");
+    let title_on_b = || async {
+        let read: Value = client
+            .get(&on_b)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        read["title"].as_str().unwrap().to_owned()
+    };
+    let retitle_unannounced = |title: &str| {
+        data.execute_unannounced(&format!(
+            "UPDATE articles SET title = '{title}' WHERE id = {id}"
+        ))
+    };
+    // Waits (up to `within`) for B to show `title`; how long it took.
+    let b_shows = |title: &'static str, within: Duration| {
+        let title_on_b = &title_on_b;
+        async move {
+            let start = Instant::now();
+            while start.elapsed() < within {
+                if title_on_b().await == title {
+                    return Some(start.elapsed());
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            None
+        }
+    };
+
+    // B answers from memory: a change nobody announces does not show.
+    data.writes_heard().await;
+    assert_eq!(title_on_b().await, "العنوان الأول");
+    retitle_unannounced("لم يعلن عنه");
+    assert_eq!(
+        title_on_b().await,
+        "العنوان الأول",
+        "B answered from its cache"
+    );
+
+    // A write through A reaches B.
+    let patched = client
+        .patch(format!("{a}/api/v1/articles/{id}"))
+        .bearer_auth(token)
+        .json(&json!({"title": "عنوان عبر أ"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), StatusCode::OK);
+    let took = b_shows("عنوان عبر أ", Duration::from_secs(2)).await;
+    assert!(took.is_some(), "B never showed A's write");
+
+    // So does a change made with SQL, outside every instance.
+    data.execute(&format!(
+        "UPDATE articles SET title = 'عنوان من psql' WHERE id = {id}"
+    ));
+    assert!(
+        b_shows("عنوان من psql", Duration::from_secs(2))
+            .await
+            .is_some(),
+        "B never showed a change made in SQL"
+    );
+
+    // A comment waiting for moderation changes nothing readers see: B keeps its cache.
+    // Its approval does change what they see, and empties it.
+    data.writes_heard().await;
+    assert_eq!(title_on_b().await, "عنوان من psql");
+    retitle_unannounced("لم يعلن عنه");
+    assert_eq!(
+        title_on_b().await,
+        "عنوان من psql",
+        "B answered from its cache"
+    );
+    let comment: Value = post(
+        &client,
+        format!("{a}/api/v1/articles/{id}/comments"),
+        None,
+        json!({"author_name": "سارة", "author_email": "sara@example.test", "body": "تعليق"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        title_on_b().await,
+        "عنوان من psql",
+        "a pending comment emptied B's cache"
+    );
+    let approved = client
+        .patch(format!("{a}/api/v1/comments/{}", comment["id"]))
+        .bearer_auth(token)
+        .json(&json!({"status": "approved"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), StatusCode::OK);
+    assert!(
+        b_shows("لم يعلن عنه", Duration::from_secs(2))
+            .await
+            .is_some(),
+        "B never heard of the approval"
+    );
+
+    // B's listening connection dies: until it listens again, B answers from the database,
+    // so a write it could not hear still shows.
+    data.execute(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE application_name = '{}' AND datname = current_database()",
+        sahifa::http::cache::APPLICATION_NAME
+    ));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    retitle_unannounced("كتب أثناء الانقطاع");
+    assert_eq!(
+        title_on_b().await,
+        "كتب أثناء الانقطاع",
+        "B served from memory while it could not hear writes"
+    );
+    // Once it listens again, it caches again.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        title_on_b().await;
+        retitle_unannounced("بعد العودة");
+        if title_on_b().await == "كتب أثناء الانقطاع" {
+            break;
+        }
+        retitle_unannounced("كتب أثناء الانقطاع");
+        assert!(
+            Instant::now() < deadline,
+            "B did not cache again after its listening connection came back: {}",
+            second.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -1,0 +1,13 @@
+DROP TRIGGER announce_readers_view_change_on_truncate ON comments;
+DROP TRIGGER announce_readers_view_change_on_delete ON comments;
+DROP TRIGGER announce_readers_view_change_on_update ON comments;
+DROP TRIGGER announce_readers_view_change_on_insert ON comments;
+DROP TRIGGER announce_readers_view_change ON related_articles;
+DROP TRIGGER announce_readers_view_change ON article_search;
+DROP TRIGGER announce_readers_view_change ON slug_redirects;
+DROP TRIGGER announce_readers_view_change ON article_tags;
+DROP TRIGGER announce_readers_view_change ON tags;
+DROP TRIGGER announce_readers_view_change ON articles;
+DROP TRIGGER announce_readers_view_change ON sections;
+DROP TRIGGER announce_readers_view_change ON users;
+DROP FUNCTION sahifa_announce_readers_view_change();
