@@ -20,9 +20,10 @@
 //! by a trigger (`NOTIFY sahifa_readers_view`), and [`listener`] forgets everything when it
 //! hears one. An instance serves nothing from memory until it is listening, nor while its
 //! listening connection is lost (it could miss a write), and starts afresh once it listens
-//! again. The one window left: another instance's write reaches this one's cache a few
-//! milliseconds after it commits (the notification's trip and [`listener`]'s poll interval);
-//! this instance's own writes are seen at once.
+//! again. The window left: another instance's write reaches this one's cache a few
+//! milliseconds after it commits (the notification's trip and [`listener`]'s poll interval),
+//! or up to two seconds when the listening connection hangs without failing; this instance's
+//! own writes are seen at once.
 
 mod listener;
 

@@ -137,8 +137,12 @@ impl PostgresDatabase {
         ))
         .execute(&mut admin)
         .expect("create a test database");
-        let base = server.rsplit_once('/').map_or(server, |(base, _)| base);
-        let url = format!("{base}/{name}");
+        // Same server, same parameters (`?sslmode=…`), another database.
+        let (address, parameters) = server
+            .split_once('?')
+            .map_or((server, String::new()), |(a, p)| (a, format!("?{p}")));
+        let base = address.rsplit_once('/').map_or(address, |(base, _)| base);
+        let url = format!("{base}/{name}{parameters}");
         Self {
             server: server.to_owned(),
             name,

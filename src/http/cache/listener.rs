@@ -6,7 +6,8 @@
 //! received notifications but not the socket to wait on, so the connection is polled: every
 //! [`POLL_INTERVAL`] a short blocking task reads what has arrived (a non-blocking `recv`),
 //! and every [`HEARTBEAT_INTERVAL`] it runs a query, so that a connection that died silently
-//! is noticed too.
+//! is noticed too; a poll that takes longer than [`STALL_LIMIT`] (a connection that hangs)
+//! stops the cache from serving until it returns.
 //!
 //! The polling is a task of the server's runtime, each poll a blocking task of it, rather
 //! than a thread of its own: when the runtime shuts down it waits for blocking tasks, so no
@@ -21,7 +22,7 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use actix_web::rt::task::spawn_blocking;
-use actix_web::rt::time::sleep;
+use actix_web::rt::time::{sleep, timeout};
 use actix_web::web;
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -41,6 +42,10 @@ const POLL_INTERVAL: Duration = Duration::from_millis(5);
 
 /// How often the connection is checked with a query.
 const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(1);
+
+/// How long a poll may take before the connection counts as hanging (a poll is a `recv` on
+/// data already arrived, or a `SELECT 1`: milliseconds).
+const STALL_LIMIT: Duration = Duration::from_secs(2);
 
 /// How long to wait before connecting again after the connection failed.
 const RECONNECT_DELAY: Duration = Duration::from_secs(1);
@@ -75,17 +80,33 @@ async fn keep_listening(url: String, cache: Weak<ResponseCache>, first: Option<P
             last_heartbeat = Instant::now();
         }
         let weak = cache.clone();
-        let polled = spawn_blocking(move || {
+        let mut polling = spawn_blocking(move || {
             let outcome = poll(&mut conn, heartbeat, &weak);
             (conn, outcome)
-        })
-        .await;
+        });
+        let polled = match timeout(STALL_LIMIT, &mut polling).await {
+            Ok(polled) => polled,
+            Err(_) => {
+                // The connection hangs (a peer gone without closing it: the query waits for
+                // TCP to give up). Announcements may be stuck behind it, so stop serving from
+                // memory until it answers or fails.
+                set_hearing(&cache, false);
+                tracing::warn!(
+                    "the connection that hears other instances' writes stopped answering; \
+                     serving every read from the database until it does"
+                );
+                let polled = polling.await;
+                // Whatever arrived meanwhile was read by this very poll; nothing was missed.
+                if matches!(polled, Ok((_, Ok(())))) {
+                    set_hearing(&cache, true);
+                }
+                polled
+            }
+        };
         match polled {
             Ok((conn, Ok(()))) => listening = Some(conn),
             Ok((_, Err(error))) => {
-                if let Some(cache) = cache.upgrade() {
-                    cache.set_hearing(false);
-                }
+                set_hearing(&cache, false);
                 tracing::warn!(
                     %error,
                     "lost the connection that hears other instances' writes; serving every \
@@ -96,6 +117,12 @@ async fn keep_listening(url: String, cache: Weak<ResponseCache>, first: Option<P
             // The blocking task was cancelled: the runtime is shutting down.
             Err(_) => return,
         }
+    }
+}
+
+fn set_hearing(cache: &Weak<ResponseCache>, hearing: bool) {
+    if let Some(cache) = cache.upgrade() {
+        cache.set_hearing(hearing);
     }
 }
 
