@@ -16,6 +16,16 @@ async fn post(client: &Client, url: String, token: Option<&str>, body: Value) ->
     request.send().await.unwrap()
 }
 
+async fn patch(client: &Client, url: String, token: &str, body: Value) -> reqwest::Response {
+    client
+        .patch(url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Logs the admin in through `base`; the token pair.
 async fn log_in(client: &Client, base: &str) -> Value {
     let login = post(
@@ -176,13 +186,13 @@ async fn two_instances_share_writes_tokens_and_refresh_rotation() {
     .await
     .unwrap();
     let writer_token = writer["access_token"].as_str().unwrap();
-    let deactivate = client
-        .patch(format!("{b}/api/v1/users/{}", user["id"]))
-        .bearer_auth(token)
-        .json(&json!({"active": false}))
-        .send()
-        .await
-        .unwrap();
+    let deactivate = patch(
+        &client,
+        format!("{b}/api/v1/users/{}", user["id"]),
+        token,
+        json!({"active": false}),
+    )
+    .await;
     assert_eq!(deactivate.status(), StatusCode::OK);
     let on_a = client
         .get(format!("{a}/api/v1/auth/me"))
@@ -314,13 +324,13 @@ async fn instances_on_postgresql_hear_each_others_writes() {
     );
 
     // A write through A reaches B.
-    let patched = client
-        .patch(format!("{a}/api/v1/articles/{id}"))
-        .bearer_auth(token)
-        .json(&json!({"title": "عنوان عبر أ"}))
-        .send()
-        .await
-        .unwrap();
+    let patched = patch(
+        &client,
+        format!("{a}/api/v1/articles/{id}"),
+        token,
+        json!({"title": "عنوان عبر أ"}),
+    )
+    .await;
     assert_eq!(patched.status(), StatusCode::OK);
     assert!(
         b_shows("عنوان عبر أ", Duration::from_secs(2)).await,
@@ -362,13 +372,13 @@ async fn instances_on_postgresql_hear_each_others_writes() {
         "عنوان من psql",
         "a pending comment emptied B's cache"
     );
-    let approved = client
-        .patch(format!("{a}/api/v1/comments/{}", comment["id"]))
-        .bearer_auth(token)
-        .json(&json!({"status": "approved"}))
-        .send()
-        .await
-        .unwrap();
+    let approved = patch(
+        &client,
+        format!("{a}/api/v1/comments/{}", comment["id"]),
+        token,
+        json!({"status": "approved"}),
+    )
+    .await;
     assert_eq!(approved.status(), StatusCode::OK);
     assert!(
         b_shows("لم يعلن عنه", Duration::from_secs(2)).await,
