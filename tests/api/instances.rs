@@ -1,6 +1,7 @@
 //! Several `sahifa` processes on one database (behind a load balancer): one consistent view.
 //! Run against PostgreSQL in CI (the deployment this is for) and against SQLite too.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::{Client, StatusCode};
@@ -24,6 +25,18 @@ async fn patch(client: &Client, url: String, token: &str, body: Value) -> reqwes
         .send()
         .await
         .unwrap()
+}
+
+/// Two `sahifa` processes on one database, each with its base URL once it answers.
+fn two_instances(
+    data: &Arc<TestData>,
+    vars: &[(&str, &str)],
+) -> (Process, String, Process, String) {
+    let first = Process::serve_on(data.clone(), vars);
+    let a = first.wait_until_listening();
+    let second = Process::serve_on(data.clone(), vars);
+    let b = second.wait_until_listening();
+    (first, a, second, b)
 }
 
 /// Logs the admin in through `base`; the token pair.
@@ -76,10 +89,7 @@ async fn two_instances_share_writes_tokens_and_refresh_rotation() {
         ("SAHIFA_ADMIN_PASSWORD", ADMIN_PASSWORD),
         ("SAHIFA_RESPONSE_CACHE", "off"),
     ];
-    let first = Process::serve_on(data.clone(), &vars);
-    let a = first.wait_until_listening();
-    let second = Process::serve_on(data.clone(), &vars);
-    let b = second.wait_until_listening();
+    let (_first, a, _second, b) = two_instances(&data, &vars);
     let client = Client::new();
 
     let pair = log_in(&client, &a).await;
@@ -210,10 +220,7 @@ async fn concurrent_refreshes_of_one_token_on_two_instances_let_exactly_one_thro
         ("SAHIFA_ADMIN_EMAIL", ADMIN_EMAIL),
         ("SAHIFA_ADMIN_PASSWORD", ADMIN_PASSWORD),
     ];
-    let first = Process::serve_on(data.clone(), &vars);
-    let a = first.wait_until_listening();
-    let second = Process::serve_on(data, &vars);
-    let b = second.wait_until_listening();
+    let (_first, a, _second, b) = two_instances(&data, &vars);
     let client = Client::new();
     for _ in 0..5 {
         let pair: Value = post(
@@ -272,10 +279,7 @@ async fn instances_on_postgresql_hear_each_others_writes() {
         ("SAHIFA_ADMIN_PASSWORD", ADMIN_PASSWORD),
         ("SAHIFA_COMMENT_RATE_PER_IP", "1000"),
     ];
-    let first = Process::serve_on(data.clone(), &vars);
-    let a = first.wait_until_listening();
-    let second = Process::serve_on(data.clone(), &vars);
-    let b = second.wait_until_listening();
+    let (_first, a, second, b) = two_instances(&data, &vars);
     let client = Client::new();
     let login = log_in(&client, &a).await;
     let token = login["access_token"].as_str().unwrap();
