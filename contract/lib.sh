@@ -10,7 +10,9 @@
 #
 # Environment knobs: SAHIFA_READY_TIMEOUT (seconds to wait for /ready, default 60),
 # CONTRACT_KEEP_TMP=1 (keep the temp dir with the database and log after stopping),
-# CONTRACT_RUST_LOG (the server's RUST_LOG, default warn).
+# CONTRACT_RUST_LOG (the server's RUST_LOG, default warn), CONTRACT_POSTGRES_URL (a PostgreSQL
+# server, e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable: the run then gets
+# a fresh database there, dropped afterwards, instead of an SQLite file).
 
 CONTRACT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$CONTRACT_DIR/.." && pwd)"
@@ -22,6 +24,7 @@ export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_NOTIFICATIONS=true REDOCLY_SUPPRES
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 
 SAHIFA_PID="" SAHIFA_TMP="" SAHIFA_URL="" SAHIFA_LOG="" SAHIFA_TOKEN="" SAHIFA_ADMIN_ID=""
+SAHIFA_PG_DB=""
 # The first admin of the throwaway database (20 characters; the database is deleted afterwards).
 SAHIFA_EMAIL="admin@contract.test"
 SAHIFA_PASSWORD="Contract-Check-2026!"
@@ -105,11 +108,19 @@ sahifa_start() {
     for v in $(compgen -e); do
         [[ "$v" == SAHIFA_* || "$v" == DATABASE_URL || "$v" == RUST_LOG ]] && unset_args+=(-u "$v")
     done
-    say "starting $bin serve on $SAHIFA_URL (database $SAHIFA_TMP/s.db)"
+    local database="sqlite:$SAHIFA_TMP/s.db"
+    if [[ -n "${CONTRACT_POSTGRES_URL:-}" ]]; then
+        need psql
+        SAHIFA_PG_DB="sahifa_contract_$$_$RANDOM"
+        psql "$CONTRACT_POSTGRES_URL" -qAtc "CREATE DATABASE $SAHIFA_PG_DB TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'" ||
+            die "cannot create a database on $CONTRACT_POSTGRES_URL"
+        database="$(pg_database_url "$CONTRACT_POSTGRES_URL" "$SAHIFA_PG_DB")"
+    fi
+    say "starting $bin serve on $SAHIFA_URL (database ${database%%\?*})"
     (
         cd "$SAHIFA_TMP" &&
             exec env "${unset_args[@]}" \
-                DATABASE_URL="sqlite:$SAHIFA_TMP/s.db" \
+                DATABASE_URL="$database" \
                 SAHIFA_BIND="127.0.0.1:$port" \
                 SAHIFA_ADMIN_EMAIL="$SAHIFA_EMAIL" \
                 SAHIFA_ADMIN_PASSWORD="$SAHIFA_PASSWORD" \
@@ -140,6 +151,16 @@ sahifa_start() {
         sleep 0.2
     done
     say "server ready after $((SECONDS - start))s (pid $SAHIFA_PID)"
+}
+
+# The URL of database NAME on the server of URL, keeping the URL's parameters (?sslmode=…).
+pg_database_url() {
+    local url="$1" name="$2" params=""
+    if [[ "$url" == *\?* ]]; then
+        params="?${url#*\?}"
+        url="${url%%\?*}"
+    fi
+    printf '%s/%s%s' "${url%/*}" "$name" "$params"
 }
 
 # Log in as the first admin; sets SAHIFA_TOKEN and SAHIFA_ADMIN_ID.
@@ -183,6 +204,11 @@ sahifa_stop() {
         say "server stopped"
     fi
     SAHIFA_PID=""
+    if [[ -n "$SAHIFA_PG_DB" ]]; then
+        psql "$CONTRACT_POSTGRES_URL" -qAtc "DROP DATABASE IF EXISTS $SAHIFA_PG_DB WITH (FORCE)" >/dev/null ||
+            say "could not drop the database $SAHIFA_PG_DB"
+        SAHIFA_PG_DB=""
+    fi
     if [[ -n "$SAHIFA_TMP" && -d "$SAHIFA_TMP" ]]; then
         if [[ "${CONTRACT_KEEP_TMP:-}" == 1 ]]; then
             say "kept $SAHIFA_TMP (database and server log)"

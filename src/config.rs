@@ -162,8 +162,22 @@ pub struct Settings {
     pub metrics: MetricsAccess,
     /// Longest a client may take to send a request's head (slow clients hold connections).
     pub request_timeout: Duration,
+    /// Longest a client may take to send a request's body.
+    pub body_timeout: Duration,
+    /// How many bodies may be arriving slowly (for more than a second) at once; more are cut
+    /// off at once.
+    pub slow_body_limit: usize,
     /// Memory the response cache may use, in bytes.
     pub response_cache_bytes: u64,
+    /// Background jobs this process runs at once (0: none; another process runs them).
+    pub job_workers: usize,
+    /// How often an idle job worker looks for due jobs.
+    pub job_poll: Duration,
+    /// How long a worker's claim on a job lasts without renewal; a job of a killed process
+    /// runs again once it has passed.
+    pub job_lease: Duration,
+    /// Where this process keeps its search index (each instance needs its own).
+    pub search_dir: PathBuf,
 }
 
 /// A variable that could not be used, and why.
@@ -194,7 +208,6 @@ impl Settings {
             DatabaseUrl::Postgres(_) => "10",
         };
         Ok(Self {
-            database_url,
             bind: env.parse("SAHIFA_BIND", "127.0.0.1:8080", parse_bind)?,
             jwt_secret: match get("SAHIFA_JWT_SECRET") {
                 Some(s) if s.len() < 32 => {
@@ -267,6 +280,11 @@ impl Settings {
             request_timeout: env.parse("SAHIFA_REQUEST_TIMEOUT_MS", "5000", |v| {
                 bounded(v, 100, 600_000).map(Duration::from_millis)
             })?,
+            body_timeout: env.parse("SAHIFA_BODY_TIMEOUT_MS", "15000", |v| {
+                bounded(v, 100, 3_600_000).map(Duration::from_millis)
+            })?,
+            slow_body_limit: env
+                .parse("SAHIFA_SLOW_BODY_LIMIT", "32", |v| bounded(v, 1, 100_000))?,
             // `auto` is what earlier versions defaulted to (then: off with PostgreSQL, before
             // instances heard each other's writes); it is kept for existing configurations.
             response_cache: env.parse("SAHIFA_RESPONSE_CACHE", "on", |v| match v {
@@ -277,7 +295,32 @@ impl Settings {
             response_cache_bytes: env.parse("SAHIFA_RESPONSE_CACHE_MB", "24", |v| {
                 bounded(v, 1u64, 4096).map(|mb| mb * 1024 * 1024)
             })?,
+            job_workers: env.parse("SAHIFA_JOB_WORKERS", "2", |v| bounded(v, 0, 64))?,
+            job_poll: env.parse("SAHIFA_JOB_POLL_MS", "1000", |v| {
+                bounded(v, 10, 600_000).map(Duration::from_millis)
+            })?,
+            job_lease: env.parse("SAHIFA_JOB_LEASE_SECS", "60", |v| {
+                bounded(v, 1, 86_400).map(Duration::from_secs)
+            })?,
+            search_dir: match get("SAHIFA_SEARCH_DIR") {
+                Some(dir) => PathBuf::from(dir.trim()),
+                None => default_search_dir(&database_url),
+            },
+            database_url,
         })
+    }
+}
+
+/// Beside an SQLite file (`news.db` → `news.db.search`); for PostgreSQL, `search-index` in
+/// the working directory.
+pub fn default_search_dir(database_url: &DatabaseUrl) -> PathBuf {
+    match database_url {
+        DatabaseUrl::Sqlite(path) => {
+            let mut name = path.as_os_str().to_owned();
+            name.push(".search");
+            PathBuf::from(name)
+        }
+        DatabaseUrl::Postgres(_) => PathBuf::from("search-index"),
     }
 }
 

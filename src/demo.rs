@@ -13,10 +13,11 @@ use crate::articles::Status;
 use crate::articles::dto::{CreateArticle, FeaturedImage};
 use crate::comments::model::{self as comments, CommentStatus, NewComment};
 use crate::db::{DbConnection, DbError, Store};
-use crate::http::ApiError;
+use crate::http::{ApiError, ProblemType};
 use crate::sections::dto::CreateSection;
 use crate::users::Role;
-use crate::users::model::{self as users, NewUser};
+use crate::users::model as users;
+use crate::users::operations::NewAccount;
 
 const CONTENT: &str = include_str!("demo/content.json");
 
@@ -80,14 +81,19 @@ pub struct Report {
 pub async fn load(store: &Store) -> Result<Report, String> {
     let content: Content =
         serde_json::from_str(CONTENT).map_err(|e| format!("demo content: {e}"))?;
-    let password = crate::auth::password::hash(uuid::Uuid::new_v4().to_string())
+    // The newsroom's byline account never logs in: a random password nobody learns.
+    let password = uuid::Uuid::new_v4().to_string();
+    let mut account = NewAccount::new(NEWSROOM_EMAIL, Some(NEWSROOM_NAME), Role::Editor, &password)
+        .map_err(|e| e.to_string())?;
+    account.active = false;
+    let hash = crate::users::password::hash(password)
         .await
         .map_err(|e| e.to_string())?;
     store
-        .write(move |c| load_into(c, &content, &password))
+        .write(move |c| load_into(c, &content, &account, &hash))
         .await
         .map_err(|e: ApiError| match e {
-            ApiError::Conflict(message) => message,
+            ApiError::Conflict(_, message) => message,
             other => format!("cannot load the demo: {other}"),
         })
 }
@@ -95,20 +101,20 @@ pub async fn load(store: &Store) -> Result<Report, String> {
 fn load_into(
     c: &mut DbConnection,
     content: &Content,
+    account: &NewAccount,
     password_hash: &str,
 ) -> Result<Report, ApiError> {
     let (articles_present, _) = crate::articles::model::list(
         c,
         &crate::articles::model::ListQuery {
             scope: crate::articles::model::Scope::Every,
-            own_unpublished_only: None,
+            readable: crate::articles::workflow::Readable::Everything,
             section_ids: None,
             tag_id: None,
             author_id: None,
             published_after: None,
             published_before: None,
             sort: Default::default(),
-            search: None,
             now: crate::time::now(),
         },
         0,
@@ -116,27 +122,14 @@ fn load_into(
     )?;
     if !articles_present.is_empty() {
         return Err(ApiError::Conflict(
+            ProblemType::Conflict,
             "the database already has articles; the demo loads only into an empty newsroom".into(),
         ));
     }
     let now = crate::time::now();
     let author = match users::find_by_email(c, NEWSROOM_EMAIL)? {
         Some(user) => user.id,
-        None => {
-            users::insert(
-                c,
-                &NewUser {
-                    email: NEWSROOM_EMAIL,
-                    display_name: NEWSROOM_NAME,
-                    role: Role::Editor.as_str(),
-                    active: false,
-                    password_hash,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?
-            .id
-        }
+        None => crate::users::operations::create(c, account, password_hash, now)?.id,
     };
 
     let mut report = Report::default();
@@ -148,7 +141,7 @@ fn load_into(
             })?),
             None => None,
         };
-        let row = crate::sections::routes::insert_new(
+        let row = crate::sections::operations::create(
             c,
             &CreateSection {
                 name: section.name.clone(),
@@ -157,6 +150,7 @@ fn load_into(
                 parent_id,
                 position: Some(section.position),
             },
+            now,
         )?;
         section_ids.insert(&section.key, row.id);
         report.sections += 1;
@@ -183,7 +177,9 @@ fn load_into(
             comments_open: Some(true),
             published_at: Some(published_at.into()),
         };
-        let id = crate::articles::routes::insert_new(c, author, &input, now)?;
+        let derived = crate::articles::derived::Derived::of(&input.body)
+            .map_err(|e| ApiError::invalid("body", e.to_string()))?;
+        let id = crate::articles::operations::insert(c, author, &input, &derived, now)?;
         report.articles += 1;
         for comment in &article.comments {
             report.comments += insert_thread(c, id, None, 0, comment, published_at)?;

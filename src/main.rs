@@ -26,7 +26,10 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (JSON) to standard output.
     Openapi,
-    /// Rebuild the full-text search index from the articles.
+    /// Print the problem types as Markdown (docs/problems.md) to standard output.
+    Problems,
+    /// Build a new search index from the articles beside the one in use (SAHIFA_SEARCH_DIR);
+    /// a running server switches to it.
     Reindex,
     /// Write an online, consistent copy of the SQLite database to a new file (safe while the
     /// server runs and takes writes), then verify it. PostgreSQL: use pg_dump.
@@ -140,7 +143,11 @@ fn run(cli: Cli) -> Result<(), String> {
     }
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
-        print!("{}", sahifa::openapi::to_json(&sahifa::openapi::document()));
+        print!("{}", sahifa::openapi::to_json(&sahifa::routes::document()));
+        return Ok(());
+    }
+    if let Command::Problems = command {
+        print!("{}", sahifa::http::problem_types::markdown());
         return Ok(());
     }
     if let Command::Copy { from, to } = &command {
@@ -168,7 +175,9 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Reindex => reindex(&settings),
         Command::Backup { path } => backup_or_restore(&settings, &path, true),
         Command::Restore { path } => backup_or_restore(&settings, &path, false),
-        Command::Openapi | Command::Copy { .. } => unreachable!("handled above"),
+        Command::Openapi | Command::Problems | Command::Copy { .. } => {
+            unreachable!("handled above")
+        }
     }
 }
 
@@ -180,9 +189,13 @@ fn create_user(
 ) -> Result<(), String> {
     let password = read_password()?;
     let store = cli_store(settings)?;
-    let user = actix_web::rt::System::new().block_on(sahifa::users::create_from_cli(
-        &store, email, role, name, password,
-    ))?;
+    let role =
+        sahifa::users::Role::parse(role).ok_or("--role: expected admin, editor or author")?;
+    let user = actix_web::rt::System::new()
+        .block_on(sahifa::users::create_from_cli(
+            &store, email, role, name, password,
+        ))
+        .map_err(cli_message)?;
     println!(
         "created {} #{} <{}>",
         user.role.as_str(),
@@ -190,6 +203,27 @@ fn create_user(
         user.email
     );
     Ok(())
+}
+
+/// A problem as a command reports it: each invalid field named by its flag.
+fn cli_message(error: sahifa::http::ApiError) -> String {
+    let sahifa::http::ApiError::Validation { errors, .. } = &error else {
+        return error.to_string();
+    };
+    let flag = |field: &str| {
+        match field {
+            "email" => "--email",
+            "display_name" => "--name",
+            "password" => "the password",
+            other => other,
+        }
+        .to_owned()
+    };
+    errors
+        .iter()
+        .map(|(field, messages)| format!("{}: {}", flag(field), messages.join("; ")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The store for a one-shot command: one connection, and patient for it (a command has no
@@ -217,9 +251,9 @@ fn copy(from: &str, to: &str) -> Result<(), String> {
         println!("{table:>18}: {rows} rows");
     }
     println!(
-        "copied and verified in {:.1} s; search index rebuilt for {} articles",
+        "copied and verified in {:.1} s; a server on the target builds its search index at \
+         its first start",
         started.elapsed().as_secs_f64(),
-        report.reindexed
     );
     Ok(())
 }
@@ -259,31 +293,23 @@ fn backup_or_restore(
 fn reindex(settings: &Settings) -> Result<(), String> {
     let store = cli_store(settings)?;
     let started = std::time::Instant::now();
-    let count = actix_web::rt::System::new()
-        .block_on(store.write(|c| {
-            sahifa::search::reindex_all(c, sahifa::search::Analyzer::default())
-                .map_err(sahifa::db::DbError::from)
-        }))
-        .map_err(|e| format!("reindex: {e}"))?;
+    let dir = settings.search_dir.clone();
+    let mut conn = store.connection().map_err(|e| format!("reindex: {e}"))?;
+    let count = sahifa::search::rebuild(&dir, &mut conn).map_err(|e| format!("reindex: {e}"))?;
     println!(
-        "reindexed {count} articles in {:.1} s",
-        started.elapsed().as_secs_f64()
+        "built a new search index of {count} articles in {:.1} s in {}; a running server \
+         switches to it within a second",
+        started.elapsed().as_secs_f64(),
+        settings.search_dir.display()
     );
     Ok(())
 }
 
 fn demo(settings: &Settings) -> Result<(), String> {
     let store = cli_store(settings)?;
-    let report = actix_web::rt::System::new().block_on(async {
-        sahifa::auth::bootstrap::ensure_first_admin(
-            &store,
-            settings.admin_email.as_deref(),
-            settings.admin_password.as_ref(),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-        sahifa::demo::load(&store).await
-    })?;
+    // The first admin is the server's to create, at its first start (from the same
+    // settings): the demo adds content and its byline account only.
+    let report = actix_web::rt::System::new().block_on(sahifa::demo::load(&store))?;
     println!(
         "loaded the demo newsroom: {} sections, {} articles, {} comments",
         report.sections, report.articles, report.comments

@@ -151,9 +151,7 @@ pub async fn metrics(
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or_default();
         if !constant_time_eq(presented.as_bytes(), token.expose().as_bytes()) {
-            return Err(ApiError::Unauthorized(
-                "/metrics needs its bearer token".into(),
-            ));
+            return Err(ApiError::invalid_token("/metrics needs its bearer token"));
         }
     }
     Ok(HttpResponse::Ok()

@@ -1,5 +1,6 @@
-//! The root of the OpenAPI document. Paths and schemas are collected from the route
-//! registrations themselves (utoipa-actix-web), so a route cannot exist undocumented.
+//! The root of the OpenAPI document, and what is stated on the whole of it. Paths and schemas
+//! are collected from the route registrations themselves (`routes`, through
+//! utoipa-actix-web), so a route cannot exist undocumented.
 
 use utoipa::openapi::OpenApi as Document;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -31,6 +32,7 @@ header. Writes need a bearer token from `POST /api/v1/auth/login`.",
         (name = "comments", description = "Readers' comments: public reading and submission"),
         (name = "moderation", description = "The comment moderation queue (editors and admins)"),
         (name = "system", description = "Liveness and readiness, for load balancers and orchestrators"),
+        (name = "jobs", description = "Background jobs: deliveries, renditions, imports, maintenance (admins only)"),
     ),
     components(
         schemas(Problem),
@@ -69,16 +71,209 @@ pub fn root() -> Document {
     RootDoc::openapi()
 }
 
-/// The whole document, as the running server serves it.
-pub fn document() -> Document {
-    let mut doc = crate::startup::routed_app().1;
-    document_saturation(&mut doc);
-    doc
+/// The problem responses, by component name, and the status whose problem types each may
+/// carry (`None`: only `about:blank`).
+const PROBLEM_RESPONSES: [(&str, Option<u16>); 11] = [
+    ("BadRequest", Some(400)),
+    ("Unauthorized", Some(401)),
+    ("Forbidden", Some(403)),
+    ("NotFound", Some(404)),
+    ("Conflict", Some(409)),
+    ("PreconditionFailed", Some(412)),
+    ("PayloadTooLarge", None),
+    ("UnsupportedMediaType", None),
+    ("Unprocessable", Some(422)),
+    ("TooManyRequests", Some(429)),
+    ("ServiceUnavailable", Some(503)),
+];
+
+/// States which problem `type`s exist and which each response may carry, so a client can
+/// branch on them and a contract test can hold the server to them: the `Problem` schema's
+/// `type` lists them all (with their titles in its description), and each problem response
+/// narrows it to the types of its status (a 404 may also be `about:blank`, for an unknown
+/// route).
+fn document_problem_types(doc: &mut serde_json::Value) {
+    use crate::http::ProblemType;
+    use serde_json::{Value, json};
+    let types_of = |status: Option<u16>| -> Vec<Value> {
+        let mut types: Vec<Value> = ProblemType::ALL
+            .into_iter()
+            .filter(|p| Some(p.status().as_u16()) == status)
+            .map(|p| Value::from(p.uri()))
+            .collect();
+        if matches!(status, None | Some(404)) {
+            types.push(Value::from("about:blank"));
+        }
+        types
+    };
+    let Some(components) = doc.get_mut("components") else {
+        return;
+    };
+    if let Some(kind) = components.pointer_mut("/schemas/Problem/properties/type") {
+        let mut all: Vec<Value> = ProblemType::ALL
+            .into_iter()
+            .map(|p| Value::from(p.uri()))
+            .collect();
+        all.push(Value::from("about:blank"));
+        kind["enum"] = Value::Array(all);
+        let listing: String = ProblemType::ALL
+            .into_iter()
+            .map(|p| format!("\n- `{}` ({}): {}", p.uri(), p.status().as_u16(), p.title()))
+            .collect();
+        let description = kind["description"].as_str().unwrap_or_default().to_owned();
+        kind["description"] = Value::from(format!("{description}\n\nThe types:{listing}"));
+    }
+    for (name, status) in PROBLEM_RESPONSES {
+        let Some(content) = components.pointer_mut(&format!(
+            "/responses/{name}/content/application~1problem+json"
+        )) else {
+            continue;
+        };
+        content["schema"] = json!({
+            "allOf": [
+                {"$ref": "#/components/schemas/Problem"},
+                {"properties": {"type": {"enum": types_of(status)}}}
+            ]
+        });
+    }
+}
+
+/// Text fields that may span lines (and passwords, which are never trimmed or judged as
+/// lines); every other text field a client sends is one line.
+const MULTI_LINE_FIELDS: [&str; 7] = [
+    "body",
+    "excerpt",
+    "description",
+    "caption",
+    "password",
+    "current_password",
+    "new_password",
+];
+
+/// ECMA-262 patterns for [`crate::text::controls`]: no C0 control character but tab (one
+/// line), or but tab, line feed and carriage return (several lines).
+const ONE_LINE: &str = r"^[^\u0000-\u0008\u000A-\u001F]*$";
+const MANY_LINES: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F]*$";
+/// [`ONE_LINE`] with at least one character that is not a space (what `\S` said alone).
+const ONE_LINE_NOT_BLANK: &str =
+    r"^[^\u0000-\u0008\u000A-\u001F]*[^\s\u0000-\u001F][^\u0000-\u0008\u000A-\u001F]*$";
+
+/// Every string a client sends states, as a `pattern`, the control-character rule the
+/// server holds it to, so a client (or a contract fuzzer) validating against the document
+/// agrees with the server about every value: the properties of the schemas request bodies
+/// use, and the free-text query parameters. Strings whose pattern already names their
+/// letters (slugs, language tags) need nothing more; a bare `\S` ("not blank") is combined.
+fn document_text_rules(doc: &mut serde_json::Value) {
+    use serde_json::Value;
+    let mut request_schemas = std::collections::BTreeSet::new();
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for operation in paths
+            .values_mut()
+            .filter_map(Value::as_object_mut)
+            .flat_map(|item| {
+                item.values_mut()
+                    .filter_map(Value::as_object_mut)
+                    .collect::<Vec<_>>()
+            })
+        {
+            if let Some(body) = operation.get("requestBody") {
+                collect_refs(body, &mut request_schemas);
+            }
+            for parameter in operation
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                if parameter.get("in").is_some_and(|place| place == "query")
+                    && let Some(schema) = parameter.get_mut("schema")
+                {
+                    state_text_rule(schema, false);
+                }
+            }
+        }
+    }
+    let Some(schemas) = doc
+        .get_mut("components")
+        .and_then(|c| c.get_mut("schemas"))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    // What those schemas refer to is sent too (an article's featured image, its tags).
+    loop {
+        let before = request_schemas.len();
+        for name in request_schemas.clone() {
+            if let Some(schema) = schemas.get(&name) {
+                collect_refs(schema, &mut request_schemas);
+            }
+        }
+        if request_schemas.len() == before {
+            break;
+        }
+    }
+    for name in &request_schemas {
+        let Some(schema) = schemas.get_mut(name) else {
+            continue;
+        };
+        state_text_rule(schema, false);
+        if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+            for (field, property) in properties {
+                state_text_rule(property, MULTI_LINE_FIELDS.contains(&field.as_str()));
+            }
+        }
+    }
+}
+
+/// Adds the control-character pattern to a string schema (and to the string items of an
+/// array schema).
+fn state_text_rule(schema: &mut serde_json::Value, many_lines: bool) {
+    use serde_json::Value;
+    if let Some(items) = schema.get_mut("items") {
+        state_text_rule(items, many_lines);
+    }
+    let is_string = match schema.get("type") {
+        Some(Value::String(t)) => t == "string",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    if !is_string || schema.get("enum").is_some() {
+        return;
+    }
+    let pattern = match schema.get("pattern").and_then(Value::as_str) {
+        None if many_lines => MANY_LINES,
+        None => ONE_LINE,
+        Some(r"\S") => ONE_LINE_NOT_BLANK,
+        // A pattern that lists the letters allowed already leaves control characters out.
+        Some(_) => return,
+    };
+    schema["pattern"] = Value::from(pattern);
+}
+
+/// The names of the component schemas `value` refers to.
+fn collect_refs(value: &serde_json::Value, into: &mut std::collections::BTreeSet<String>) {
+    use serde_json::Value;
+    match value {
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                match (key.as_str(), item) {
+                    ("$ref", Value::String(target)) => {
+                        if let Some(name) = target.strip_prefix("#/components/schemas/") {
+                            into.insert(name.to_owned());
+                        }
+                    }
+                    _ => collect_refs(item, into),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_refs(item, into)),
+        _ => {}
+    }
 }
 
 /// Any request that needs the database may meet a saturated connection pool: every
 /// operation but the liveness probe (which never touches it) may answer 503.
-fn document_saturation(doc: &mut Document) {
+pub fn document_saturation(doc: &mut Document) {
     use utoipa::openapi::{Ref, RefOr};
     for (path, item) in doc.paths.paths.iter_mut() {
         if path == "/health" {
@@ -101,9 +296,14 @@ fn document_saturation(doc: &mut Document) {
     }
 }
 
-/// The document as committed in `openapi/openapi.json`: pretty JSON with a final newline.
+/// The document as served and committed in `openapi/openapi.json`, with the text rules
+/// ([`document_text_rules`]) and the problem types ([`document_problem_types`]) stated:
+/// pretty JSON with a final newline.
 pub fn to_json(doc: &Document) -> String {
-    let mut json = doc.to_pretty_json().expect("the document serializes");
+    let mut value = serde_json::to_value(doc).expect("the document serializes");
+    document_text_rules(&mut value);
+    document_problem_types(&mut value);
+    let mut json = serde_json::to_string_pretty(&value).expect("the document serializes");
     json.push('\n');
     json
 }

@@ -9,27 +9,31 @@ use actix_web::dev::Server;
 use actix_web::http::{Method, header};
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
-use utoipa::openapi::OpenApi as Document;
-use utoipa_actix_web::service_config::ServiceConfig;
-use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
-use crate::auth::bootstrap::ensure_first_admin;
-use crate::auth::routes::LoginLimits;
+use crate::articles::derived::RenderSlots;
+use crate::auth::operations::LoginLimits;
+use crate::auth::secret;
 use crate::auth::tokens::TokenKeys;
-use crate::auth::{password, secret};
 use crate::comments::routes::CommentLimits;
 use crate::config::{CorsOrigins, DatabaseUrl, MetricsAccess, Settings};
 use crate::db::{OpenError, Store};
 use crate::http::ApiError;
 use crate::http::cache::{self, ResponseCache, response_cache};
-use crate::http::json::BodyLimit;
+use crate::http::input::reject_control_characters;
+use crate::http::json::BodyRules;
 use crate::http::problem::problem_middleware;
+use crate::http::problem_types;
 use crate::http::rate_limit::KeyedLimiter;
 use crate::http::routing::{RouteTable, fallback, head_as_get};
+use crate::http::security_headers::security_headers;
+use crate::jobs::{self, Runner, RunnerSettings, SystemClock};
 use crate::metrics::Metrics;
+use crate::search::{self, Engine};
 use crate::telemetry::{REQUEST_ID, request_context};
-use crate::{articles, auth, comments, health, openapi, search, sections, tags, users};
+use crate::users::bootstrap::ensure_first_admin;
+use crate::users::password;
+use crate::{articles, openapi};
 
 /// Why the server could not start. Each names the setting to fix.
 #[derive(Debug, thiserror::Error)]
@@ -37,11 +41,13 @@ pub enum StartupError {
     #[error("DATABASE_URL: {0}")]
     Database(#[from] OpenError),
     #[error("{0}")]
-    Bootstrap(#[from] crate::auth::bootstrap::BootstrapError),
+    Bootstrap(#[from] crate::users::bootstrap::BootstrapError),
     #[error("DATABASE_URL: cannot read or store the token secret: {0}")]
     Secret(String),
-    #[error("DATABASE_URL: cannot bring the search index up to date: {0}")]
+    #[error("SAHIFA_SEARCH_DIR: cannot open, build or update the search index: {0}")]
     Search(String),
+    #[error("DATABASE_URL: cannot start the job runner: {0}")]
+    Jobs(String),
     #[error("SAHIFA_BIND: cannot listen on {addr}: {source}")]
     Bind {
         addr: std::net::SocketAddr,
@@ -53,6 +59,8 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    jobs: Option<Runner>,
+    shutdown_timeout: std::time::Duration,
 }
 
 impl Application {
@@ -77,7 +85,7 @@ impl Application {
         // The pool fills in the background; start-up waits for it rather than failing the
         // way a request would after the (possibly very short) acquire timeout.
         let starting = store.patient();
-        catch_up_search_index(&starting).await?;
+        let search = open_search(&starting, &settings).await?;
         let keys = token_keys(&starting, &settings).await?;
         ensure_first_admin(
             &starting,
@@ -91,16 +99,15 @@ impl Application {
             .await
             .map_err(|e| StartupError::Secret(e.to_string()))?;
         let cache = response_cache_for(&starting, &settings).await;
-        let optimizer = store.clone();
-        actix_web::rt::spawn(async move {
-            let mut hourly = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
-            loop {
-                hourly.tick().await;
-                optimizer.optimize().await;
-            }
-        });
-        let server = serve(listener, store, keys, cache, settings).map_err(bind_error)?;
-        Ok(Self { port, server })
+        let jobs = start_jobs(&store, &settings).await?;
+        let shutdown_timeout = settings.shutdown_timeout;
+        let server = serve(listener, store, search, keys, cache, settings).map_err(bind_error)?;
+        Ok(Self {
+            port,
+            server,
+            jobs,
+            shutdown_timeout,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -108,10 +115,48 @@ impl Application {
     }
 
     /// Serves until SIGINT/SIGTERM; in-flight requests are given the shutdown timeout to
-    /// finish before the process exits.
+    /// finish before the process exits. The job runner stops claiming at the signal, and
+    /// running jobs are given the shutdown timeout too.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        if let Some(jobs) = self.jobs {
+            jobs.stop(self.shutdown_timeout).await;
+        }
+        served
     }
+}
+
+/// The job runner, with the kinds this server knows; none when `SAHIFA_JOB_WORKERS=0`.
+async fn start_jobs(store: &Store, settings: &Settings) -> Result<Option<Runner>, StartupError> {
+    if settings.job_workers == 0 {
+        return Ok(None);
+    }
+    let registry = crate::maintenance::kinds(jobs::Registry::new());
+    let runner = Runner::start(
+        store.clone(),
+        registry,
+        RunnerSettings::new(settings.job_workers, settings.job_poll, settings.job_lease),
+        Arc::new(SystemClock),
+    )
+    .await
+    .map_err(|e| StartupError::Jobs(e.to_string()))?;
+    // Claiming stops at the signal, while the server still finishes its requests.
+    let stopping = runner.clone();
+    actix_web::rt::spawn(async move {
+        use actix_web::rt::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+        stopping.stop_claiming();
+    });
+    Ok(Some(runner))
 }
 
 /// The in-process response cache, when the configuration and the store call for one.
@@ -142,22 +187,21 @@ async fn response_cache_for(
     Some(cache)
 }
 
-/// Indexes what the search index misses (a database from before the index, or one restored
-/// without it), so search never silently skips articles.
-async fn catch_up_search_index(store: &Store) -> Result<(), StartupError> {
-    let reindexed = store
-        .write(|c| {
-            if search::unindexed_count(c)? == 0 {
-                return Ok::<_, crate::db::DbError>(None);
-            }
-            Ok(Some(search::reindex_all(c, search::Analyzer::default())?))
-        })
-        .await
-        .map_err(|e| StartupError::Search(e.to_string()))?;
-    if let Some(count) = reindexed {
-        tracing::info!(articles = count, "rebuilt the search index");
-    }
-    Ok(())
+/// The search index of this process, opened (or built) and brought up to date with the
+/// store, then kept current in the background.
+async fn open_search(store: &Store, settings: &Settings) -> Result<Arc<Engine>, StartupError> {
+    let dir = settings.search_dir.clone();
+    let opening = store.clone();
+    let engine = actix_web::rt::task::spawn_blocking(move || {
+        let mut conn = opening.connection().map_err(|e| e.to_string())?;
+        Engine::open(&dir, &mut conn).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| StartupError::Search(e.to_string()))?
+    .map_err(StartupError::Search)?;
+    let engine = Arc::new(engine);
+    search::applier::start(&engine, &settings.database_url).await;
+    Ok(engine)
 }
 
 /// The configured token secret, or the one kept in the database (created on first start).
@@ -191,6 +235,7 @@ impl From<diesel::result::Error> for StartupError {
 #[derive(Clone)]
 struct Shared {
     store: web::Data<Store>,
+    search: web::Data<Engine>,
     settings: web::Data<Settings>,
     routes: web::Data<RouteTable>,
     document: web::Data<DocumentJson>,
@@ -199,6 +244,8 @@ struct Shared {
     metrics: Option<web::Data<Metrics>>,
     login_limits: web::Data<LoginLimits>,
     comment_limits: web::Data<CommentLimits>,
+    body_rules: web::Data<BodyRules>,
+    render_slots: web::Data<RenderSlots>,
 }
 
 /// The OpenAPI document, serialized once, byte-identical to `openapi/openapi.json`.
@@ -207,19 +254,23 @@ pub struct DocumentJson(pub Arc<str>);
 fn serve(
     listener: TcpListener,
     store: Store,
+    search: Arc<Engine>,
     keys: TokenKeys,
     response_cache: Option<web::Data<ResponseCache>>,
     settings: Settings,
 ) -> std::io::Result<Server> {
-    let document = openapi::document();
+    let document = crate::routes::document();
     let shared = Shared {
         store: web::Data::new(store),
+        search: web::Data::from(search),
         routes: web::Data::new(RouteTable::new(
             &document,
             &[
                 ("/openapi.json", &["GET"]),
                 ("/docs", &["GET"]),
                 ("/docs/{_:.*}", &["GET"]),
+                ("/problems/", &["GET"]),
+                ("/problems/{slug}", &["GET"]),
             ],
         )),
         document: web::Data::new(DocumentJson(openapi::to_json(&document).into())),
@@ -234,6 +285,12 @@ fn serve(
         comment_limits: web::Data::new(CommentLimits(KeyedLimiter::per_minute(
             settings.comment_rate_per_ip,
         ))),
+        body_rules: web::Data::new(BodyRules::new(
+            settings.max_body_bytes,
+            settings.body_timeout,
+            settings.slow_body_limit,
+        )),
+        render_slots: web::Data::new(RenderSlots::default()),
     };
     let server = HttpServer::new(move || app(shared.clone()))
         .workers(settings.workers)
@@ -262,7 +319,7 @@ fn app(
     >,
 > {
     let cors = cors(&shared.settings);
-    let (app, _) = routed_app();
+    let (app, _) = crate::routes::routed_app();
     let app = match shared.response_cache {
         Some(cache) => app.app_data(cache),
         None => app,
@@ -274,7 +331,9 @@ fn app(
         None => app,
     };
     app.app_data(shared.store)
-        .app_data(web::Data::new(BodyLimit(shared.settings.max_body_bytes)))
+        .app_data(shared.search)
+        .app_data(shared.body_rules)
+        .app_data(shared.render_slots)
         .app_data(shared.settings)
         .app_data(shared.routes)
         .app_data(shared.document)
@@ -282,12 +341,15 @@ fn app(
         .app_data(shared.login_limits)
         .app_data(shared.comment_limits)
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
-            ApiError::BadRequest(format!("invalid query string: {error}")).into()
+            crate::http::pagination::bad_query("query", format!("invalid query string: {error}"))
+                .into()
         }))
         .app_data(web::PathConfig::default().error_handler(|error, _| {
             ApiError::NotFound(format!("no resource at this path: {error}")).into()
         }))
         .route("/openapi.json", web::get().to(openapi_json))
+        .route("/problems/", web::get().to(problem_types::serve_page))
+        .route("/problems/{slug}", web::get().to(problem_types::serve_page))
         .route(
             "/docs",
             web::get().to(|| async {
@@ -302,45 +364,13 @@ fn app(
         // response cache is innermost: it stores what the handlers produce, and CORS and
         // compression are applied to each answer, cached or not.
         .wrap(from_fn(response_cache))
+        .wrap(from_fn(reject_control_characters))
         .wrap(cors)
         .wrap(from_fn(problem_middleware))
         .wrap(from_fn(head_as_get))
         .wrap(Compress::default())
+        .wrap(from_fn(security_headers))
         .wrap(from_fn(request_context))
-}
-
-/// The app with every documented route registered, and the document they make.
-pub fn routed_app() -> (
-    App<
-        impl actix_web::dev::ServiceFactory<
-            actix_web::dev::ServiceRequest,
-            Config = (),
-            Response = actix_web::dev::ServiceResponse,
-            Error = actix_web::Error,
-            InitError = (),
-        >,
-    >,
-    Document,
-) {
-    App::new()
-        .into_utoipa_app()
-        .openapi(openapi::root())
-        .configure(routes)
-        .split_for_parts()
-}
-
-/// The route tree. Everything registered here appears in the OpenAPI document.
-fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(health::health).service(health::ready).service(
-        scope("/api/v1")
-            .configure(auth::routes::configure)
-            .configure(users::routes::configure)
-            .configure(sections::routes::configure)
-            .configure(articles::routes::configure)
-            .configure(tags::routes::configure)
-            .configure(comments::routes::configure)
-            .configure(comments::moderation::configure),
-    );
 }
 
 async fn openapi_json(document: web::Data<DocumentJson>) -> HttpResponse {

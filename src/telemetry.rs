@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use tracing::Instrument;
@@ -60,11 +61,11 @@ pub async fn request_context(
     let span = tracing::info_span!(
         "request",
         request_id = %id.to_str().unwrap_or_default(),
-        method = %req.method(),
-        path = %req.path(),
+        method = %bounded(req.method().as_str()),
+        path = %bounded(req.path()),
     );
     let started = Instant::now();
-    let method = req.method().as_str().to_owned();
+    let method = known_method(req.method());
     let mut response = next.call(req).instrument(span.clone()).await?;
     response.headers_mut().insert(REQUEST_ID, id);
     let status = response.status().as_u16();
@@ -73,7 +74,7 @@ pub async fn request_context(
     if let Some(metrics) = response.request().app_data::<web::Data<Metrics>>() {
         let route = response.request().match_pattern();
         metrics.observe(
-            &method,
+            method,
             route.as_deref().unwrap_or("unmatched"),
             status,
             elapsed.as_secs_f64(),
@@ -83,6 +84,43 @@ pub async fn request_context(
         tracing::info!(status, latency_us = micros, "request finished");
     });
     Ok(response)
+}
+
+/// The method as a metrics label: one of the methods the server knows, or `OTHER`. Clients
+/// may send any token as a method (a 60 KB one is legal HTTP), and every distinct label value
+/// is a time series kept for the life of the process.
+fn known_method(method: &Method) -> &'static str {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    KNOWN
+        .iter()
+        .find(|known| *known == method)
+        .map_or("OTHER", |known| known.as_str())
+}
+
+/// The longest method or path a log line carries, in bytes; longer ones are cut and marked.
+const MAX_LOGGED: usize = 256;
+
+/// Client-chosen text (the method, the path) cut to [`MAX_LOGGED`] bytes for the log, at a
+/// character boundary.
+fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_LOGGED {
+        return text.into();
+    }
+    let mut end = MAX_LOGGED;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…({} bytes)", &text[..end], text.len()).into()
 }
 
 /// Ids from outside are accepted only when short and made of URL-safe characters, so a
@@ -96,7 +134,19 @@ fn is_acceptable_id(raw: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_acceptable_id;
+    use super::*;
+
+    #[test]
+    fn invented_methods_are_one_label_and_long_text_is_cut_for_the_log() {
+        assert_eq!(known_method(&Method::PATCH), "PATCH");
+        let invented = Method::from_bytes("M".repeat(60_000).as_bytes()).unwrap();
+        assert_eq!(known_method(&invented), "OTHER");
+        assert_eq!(bounded("/api/v1/articles"), "/api/v1/articles");
+        let long = "ع".repeat(1000);
+        let cut = bounded(&long);
+        assert!(cut.len() < MAX_LOGGED + 32, "{cut}");
+        assert!(cut.ends_with("…(2000 bytes)"), "{cut}");
+    }
 
     #[test]
     fn request_ids_from_outside_must_be_short_and_plain() {

@@ -5,9 +5,13 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use super::Status;
+use super::model::SummaryRow;
 use crate::http::formats::{LanguageTag, Slug, TagName};
-use crate::http::input::{nullable, nullable_trimmed, trimmed, trimmed_opt};
+use crate::http::input::{
+    line, line_opt, nullable, nullable_line, nullable_trimmed, trimmed_opt, web_url,
+};
 use crate::text::Direction;
+use crate::text::controls::{Lines, describe, first_disallowed};
 use crate::time::Timestamp;
 
 pub const MAX_TAGS: usize = 20;
@@ -32,12 +36,14 @@ pub struct AuthorRef {
     pub display_name: String,
 }
 
+/// A featured image hosted elsewhere, as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeaturedImage {
-    /// An absolute `http` or `https` URL.
-    #[serde(deserialize_with = "trimmed::<_, 2000>")]
-    #[validate(length(max = 2000), custom(function = "web_url"))]
+    /// An absolute `http` or `https` URL. It is stored as parsed (see
+    /// `FeaturedImageView.url`), which may make it longer.
+    #[serde(deserialize_with = "web_url::<_, 2000>")]
+    #[validate(length(max = 6000))]
     #[schema(
         example = "https://cdn.example.com/2026/11/tokyo.jpg",
         format = "uri",
@@ -45,13 +51,26 @@ pub struct FeaturedImage {
     )]
     pub url: String,
     /// Text for readers who cannot see the image.
-    #[serde(default, deserialize_with = "trimmed_opt::<_, 300>")]
+    #[serde(default, deserialize_with = "line_opt::<_, 300>")]
     #[validate(length(max = 300))]
     #[schema(example = "وزيرا الدفاع الياباني والأمريكي في طوكيو", max_length = 300)]
     pub alt: Option<String>,
     #[serde(default, deserialize_with = "trimmed_opt::<_, 500>")]
     #[validate(length(max = 500))]
     #[schema(max_length = 500)]
+    pub caption: Option<String>,
+}
+
+/// A featured image as an article shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FeaturedImageView {
+    /// The URL as stored: parsed, with scheme and host lower-cased and spaces, quotes, angle
+    /// brackets and non-ASCII characters percent-encoded, so it is safe in an attribute.
+    #[schema(example = "https://cdn.example.com/2026/11/tokyo.jpg", format = "uri")]
+    pub url: String,
+    /// Text for readers who cannot see the image.
+    #[schema(example = "وزيرا الدفاع الياباني والأمريكي في طوكيو")]
+    pub alt: Option<String>,
     pub caption: Option<String>,
 }
 
@@ -71,7 +90,7 @@ pub struct ArticleSummary {
     #[schema(example = json!(["اليابان", "الولايات المتحدة"]))]
     pub tags: Vec<String>,
     pub author: AuthorRef,
-    pub featured_image: Option<FeaturedImage>,
+    pub featured_image: Option<FeaturedImageView>,
     /// BCP 47 language tag of the content.
     #[schema(example = "ar")]
     pub lang: String,
@@ -95,6 +114,46 @@ pub struct ArticleSummary {
     pub snippet: Option<String>,
 }
 
+impl ArticleSummary {
+    /// The summary of a stored article, given its section, author and tags.
+    pub fn new(
+        row: &SummaryRow,
+        section: SectionRef,
+        author: AuthorRef,
+        tags: Vec<String>,
+    ) -> Self {
+        Self {
+            id: row.id,
+            title: row.title.clone(),
+            slug: row.slug.clone(),
+            excerpt: row.excerpt.clone(),
+            status: row.status(),
+            section,
+            tags,
+            author,
+            featured_image: row
+                .featured_image_url
+                .as_ref()
+                .map(|url| FeaturedImageView {
+                    url: url.clone(),
+                    alt: row.featured_image_alt.clone(),
+                    caption: row.featured_image_caption.clone(),
+                }),
+            lang: row.lang.clone(),
+            dir: crate::text::direction(&row.lang),
+            meta_title: row.meta_title.clone(),
+            meta_description: row.meta_description.clone(),
+            reading_time_minutes: row.reading_time_minutes,
+            comment_count: row.comment_count,
+            comments_open: row.comments_open,
+            published_at: row.published_at.map(Into::into),
+            created_at: row.created_at.into(),
+            updated_at: row.updated_at.into(),
+            snippet: None,
+        }
+    }
+}
+
 /// A whole article.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Article {
@@ -113,7 +172,7 @@ pub struct Article {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateArticle {
-    #[serde(deserialize_with = "trimmed::<_, 300>")]
+    #[serde(deserialize_with = "line::<_, 300>")]
     #[validate(length(min = 1, max = 300))]
     #[schema(
         example = "طوكيو وواشنطن تبحثان توسيع التعاون الأمني",
@@ -124,8 +183,11 @@ pub struct CreateArticle {
     pub title: String,
     /// Generated from the title when absent (`-2`, `-3` … when taken). Given explicitly it
     /// must be in slug form, and a taken one is a 409.
-    #[serde(default, deserialize_with = "trimmed_opt::<_, 80>")]
-    #[validate(length(min = 1, max = 80))]
+    #[serde(default, deserialize_with = "line_opt::<_, 80>")]
+    #[validate(
+        length(min = 1, max = 80),
+        custom(function = "crate::slugs::article_slug")
+    )]
     #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
     /// Derived from the body (whole sentences) when absent.
@@ -154,15 +216,15 @@ pub struct CreateArticle {
     #[validate(nested)]
     pub featured_image: Option<FeaturedImage>,
     /// BCP 47; defaults to `ar`.
-    #[serde(default, deserialize_with = "trimmed_opt::<_, 64>")]
+    #[serde(default, deserialize_with = "line_opt::<_, 64>")]
     #[validate(custom(function = "language_tag"))]
     #[schema(value_type = Option<LanguageTag>)]
     pub lang: Option<String>,
-    #[serde(default, deserialize_with = "trimmed_opt::<_, 200>")]
+    #[serde(default, deserialize_with = "line_opt::<_, 200>")]
     #[validate(length(max = 200))]
     #[schema(max_length = 200)]
     pub meta_title: Option<String>,
-    #[serde(default, deserialize_with = "trimmed_opt::<_, 500>")]
+    #[serde(default, deserialize_with = "line_opt::<_, 500>")]
     #[validate(length(max = 500))]
     #[schema(max_length = 500)]
     pub meta_description: Option<String>,
@@ -179,13 +241,16 @@ pub struct CreateArticle {
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateArticle {
-    #[serde(default, deserialize_with = "trimmed_opt::<_, 300>")]
+    #[serde(default, deserialize_with = "line_opt::<_, 300>")]
     #[validate(length(min = 1, max = 300))]
     #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub title: Option<String>,
     /// A new slug; the old one keeps resolving with a 301.
-    #[serde(default, deserialize_with = "trimmed_opt::<_, 80>")]
-    #[validate(length(min = 1, max = 80))]
+    #[serde(default, deserialize_with = "line_opt::<_, 80>")]
+    #[validate(
+        length(min = 1, max = 80),
+        custom(function = "crate::slugs::article_slug")
+    )]
     #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "nullable_trimmed::<_, 1000>")]
@@ -208,15 +273,15 @@ pub struct UpdateArticle {
     #[validate(nested)]
     #[schema(value_type = Option<FeaturedImage>)]
     pub featured_image: Option<Option<FeaturedImage>>,
-    #[serde(default, deserialize_with = "trimmed_opt::<_, 64>")]
+    #[serde(default, deserialize_with = "line_opt::<_, 64>")]
     #[validate(custom(function = "language_tag"))]
     #[schema(value_type = Option<LanguageTag>)]
     pub lang: Option<String>,
-    #[serde(default, deserialize_with = "nullable_trimmed::<_, 200>")]
+    #[serde(default, deserialize_with = "nullable_line::<_, 200>")]
     #[validate(length(max = 200))]
     #[schema(value_type = Option<String>, max_length = 200)]
     pub meta_title: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable_trimmed::<_, 500>")]
+    #[serde(default, deserialize_with = "nullable_line::<_, 500>")]
     #[validate(length(max = 500))]
     #[schema(value_type = Option<String>, max_length = 500)]
     pub meta_description: Option<Option<String>>,
@@ -288,14 +353,6 @@ pub struct ArticleFilters {
     pub sort: Option<Sort>,
 }
 
-fn web_url(url: &str) -> Result<(), ValidationError> {
-    match url::Url::parse(url) {
-        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => Ok(()),
-        _ => Err(ValidationError::new("url")
-            .with_message("must be an absolute http or https URL".into())),
-    }
-}
-
 fn language_tag(tag: &str) -> Result<(), ValidationError> {
     if crate::text::is_valid_language_tag(tag) {
         Ok(())
@@ -318,6 +375,9 @@ fn tag_list(tags: &[String]) -> Result<(), ValidationError> {
         }
         if crate::http::input::is_blank(tag) {
             return fail("a tag cannot be blank".into());
+        }
+        if let Some(c) = first_disallowed(tag, Lines::One) {
+            return fail(format!("each tag {}", describe(c)));
         }
     }
     Ok(())

@@ -1,7 +1,9 @@
 //! Articles: the newsroom's content. Authors write, editors publish, readers read.
 
+pub mod derived;
 pub mod dto;
 pub mod model;
+pub mod operations;
 pub mod routes;
 pub mod workflow;
 

@@ -6,11 +6,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::Status;
-use super::dto::{ArticleSummary, AuthorRef, FeaturedImage, SectionRef, Sort};
-use crate::db::schema::{article_search, article_tags, articles, sections, users};
-use crate::db::{Backend, DbConnection, MultiBackend};
-use crate::search;
-use crate::slugs::{self, Reference, Resolved, Resource};
+use super::dto::Sort;
+use super::workflow::Readable;
+use crate::db::schema::{article_tags, articles};
+use crate::db::{DbConnection, MultiBackend};
+use crate::slugs::{self, Reference, Resource, Slugged};
 
 /// Everything in a list item (the body columns stay on disk).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -116,53 +116,63 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ArticleRow>>
         .optional()
 }
 
-fn id_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<i64>> {
-    articles::table
-        .filter(articles::slug.eq(slug))
-        .select(articles::id)
-        .first(conn)
-        .optional()
-}
+impl Slugged for ArticleRow {
+    const RESOURCE: Resource = Resource::Article;
 
-/// Resolves an id or a slug, following old slugs.
-pub fn resolve(conn: &mut DbConnection, reference: &Reference) -> QueryResult<Resolved> {
-    match reference {
-        Reference::Id(id) => {
-            let exists: Option<i64> = articles::table
-                .find(id)
-                .select(articles::id)
-                .first(conn)
-                .optional()?;
-            Ok(exists.map_or(Resolved::NotFound, Resolved::Found))
-        }
-        Reference::Slug(slug) => {
-            if let Some(id) = id_by_slug(conn, slug)? {
-                return Ok(Resolved::Found(id));
-            }
-            let Some(target) = slugs::redirect_target(conn, Resource::Article, slug)? else {
-                return Ok(Resolved::NotFound);
-            };
-            let current: Option<String> = articles::table
-                .find(target)
-                .select(articles::slug)
-                .first(conn)
-                .optional()?;
-            Ok(current.map_or(Resolved::NotFound, |slug| Resolved::Moved { slug }))
-        }
+    fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Self>> {
+        find(conn, id)
+    }
+
+    fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Self>> {
+        articles::table
+            .filter(articles::slug.eq(slug))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    fn id(&self) -> i64 {
+        self.summary.id
+    }
+
+    fn slug(&self) -> &str {
+        &self.summary.slug
     }
 }
 
-/// The id behind a reference, following old slugs without telling (for writes).
-pub fn resolve_id(conn: &mut DbConnection, reference: &Reference) -> QueryResult<Option<i64>> {
-    Ok(match resolve(conn, reference)? {
-        Resolved::Found(id) => Some(id),
-        Resolved::Moved { slug } => id_by_slug(conn, &slug)?,
-        Resolved::NotFound => None,
-    })
+/// The list columns alone, for lookups that need no body (an article's comments, its
+/// related articles).
+impl Slugged for SummaryRow {
+    const RESOURCE: Resource = Resource::Article;
+
+    fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Self>> {
+        articles::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Self>> {
+        articles::table
+            .filter(articles::slug.eq(slug))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn slug(&self) -> &str {
+        &self.slug
+    }
 }
 
-pub fn slug_taken(conn: &mut DbConnection, slug: &str, except: Option<i64>) -> QueryResult<bool> {
-    Ok(id_by_slug(conn, slug)?.is_some_and(|id| Some(id) != except))
+/// The id behind a reference, following old slugs without telling (staff filters).
+pub fn resolve_id(conn: &mut DbConnection, reference: &Reference) -> QueryResult<Option<i64>> {
+    Ok(slugs::target::<SummaryRow>(conn, reference)?.map(|row| row.id))
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewArticle<'_>) -> QueryResult<i64> {
@@ -241,21 +251,37 @@ impl Scope {
 #[derive(Debug, Clone)]
 pub struct ListQuery {
     pub scope: Scope,
-    /// Restricts unpublished articles to this author's (authors see only their own drafts).
-    pub own_unpublished_only: Option<i64>,
+    /// What the viewer may read at all (the same rule as single reads).
+    pub readable: Readable,
     pub section_ids: Option<Vec<i64>>,
     pub tag_id: Option<i64>,
     pub author_id: Option<i64>,
     pub published_after: Option<NaiveDateTime>,
     pub published_before: Option<NaiveDateTime>,
     pub sort: Sort,
-    /// A full-text search to match, on this store.
-    pub search: Option<(Backend, search::Query)>,
     pub now: NaiveDateTime,
 }
 
-/// Applies a list's filters to a boxed query over `articles` (alone or joined with the
-/// search index): one definition for both shapes.
+impl ListQuery {
+    /// Whether the scope and the viewer's rights admit `row` (the same rule as the query's
+    /// conditions), for a page found elsewhere (the search index).
+    pub fn admits(&self, row: &SummaryRow) -> bool {
+        let visible =
+            row.status() == Status::Published && row.published_at.is_some_and(|at| at <= self.now);
+        let in_scope = match &self.scope {
+            Scope::Visible => visible,
+            Scope::Scheduled => {
+                row.status() == Status::Published
+                    && row.published_at.is_some_and(|at| at > self.now)
+            }
+            Scope::Status(status) => row.status() == *status,
+            Scope::Every => true,
+        };
+        in_scope && self.readable.allows(row, self.now)
+    }
+}
+
+/// Applies a list's filters to a boxed query over `articles`.
 macro_rules! filtered {
     ($query:expr, $q:expr) => {{
         let q: &ListQuery = $q;
@@ -270,12 +296,22 @@ macro_rules! filtered {
             Scope::Status(status) => query.filter(articles::status.eq(status.as_str())),
             Scope::Every => query,
         };
-        if let Some(author) = q.own_unpublished_only {
-            query = query.filter(
-                articles::status
-                    .eq(Status::Published.as_str())
-                    .or(articles::author_id.eq(author)),
-            );
+        // `Readable::allows`, as a condition.
+        match q.readable {
+            Readable::Everything => {}
+            Readable::Visible => {
+                query = query
+                    .filter(articles::status.eq(Status::Published.as_str()))
+                    .filter(articles::published_at.le(q.now));
+            }
+            Readable::VisibleOrOwn(user) => {
+                query = query.filter(
+                    articles::status
+                        .eq(Status::Published.as_str())
+                        .and(articles::published_at.le(q.now))
+                        .or(articles::author_id.eq(user)),
+                );
+            }
         }
         if let Some(ids) = &q.section_ids {
             query = query.filter(articles::section_id.eq_any(ids.clone()));
@@ -343,52 +379,18 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<SummaryRow>, i64)> {
-    let Some((backend, search)) = &q.search else {
-        let total: i64 = filtered!(articles::table.into_boxed::<MultiBackend>(), q)
-            .count()
-            .get_result(conn)?;
-        if total <= offset {
-            return Ok((Vec::new(), total));
-        }
-        let query = filtered!(articles::table.into_boxed::<MultiBackend>(), q)
-            .select(SummaryRow::as_select());
-        let rows = ordered!(query, q.sort, q.scope.is_dated())
-            .offset(offset)
-            .limit(limit)
-            .load(conn)?;
-        return Ok((rows, total));
-    };
-    let searched = || {
-        filtered!(
-            articles::table
-                .inner_join(article_search::table.on(article_search::rowid.eq(articles::id)))
-                .into_boxed::<MultiBackend>(),
-            q
-        )
-        .filter(search::matches(*backend, search))
-    };
-    // Counted without the join: the matching ids are computed once and probed, whatever
-    // plan the database would pick for the join.
     let total: i64 = filtered!(articles::table.into_boxed::<MultiBackend>(), q)
-        .filter(search::matched_ids(*backend, search))
         .count()
         .get_result(conn)?;
     if total <= offset {
         return Ok((Vec::new(), total));
     }
-    let query = searched().select(SummaryRow::as_select());
-    let rows = if q.sort == Sort::Relevance {
-        query
-            .order((search::rank(*backend, search), articles::id.desc()))
-            .offset(offset)
-            .limit(limit)
-            .load(conn)?
-    } else {
-        ordered!(query, q.sort, q.scope.is_dated())
-            .offset(offset)
-            .limit(limit)
-            .load(conn)?
-    };
+    let query =
+        filtered!(articles::table.into_boxed::<MultiBackend>(), q).select(SummaryRow::as_select());
+    let rows = ordered!(query, q.sort, q.scope.is_dated())
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
     Ok((rows, total))
 }
 
@@ -421,88 +423,4 @@ pub fn bodies(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, 
         .load::<(i64, String)>(conn)?
         .into_iter()
         .collect())
-}
-
-/// Turns rows into API summaries, loading their sections, authors and tags in three queries
-/// (never one per row).
-pub fn summaries(conn: &mut DbConnection, rows: &[SummaryRow]) -> QueryResult<Vec<ArticleSummary>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut section_ids: Vec<i64> = rows.iter().map(|r| r.section_id).collect();
-    section_ids.sort_unstable();
-    section_ids.dedup();
-    let mut author_ids: Vec<i64> = rows.iter().map(|r| r.author_id).collect();
-    author_ids.sort_unstable();
-    author_ids.dedup();
-
-    let sections: HashMap<i64, SectionRef> = sections::table
-        .filter(sections::id.eq_any(section_ids))
-        .select((sections::id, sections::name, sections::slug))
-        .load::<(i64, String, String)>(conn)?
-        .into_iter()
-        .map(|(id, name, slug)| (id, SectionRef { id, name, slug }))
-        .collect();
-    let authors: HashMap<i64, AuthorRef> = users::table
-        .filter(users::id.eq_any(author_ids))
-        .select((users::id, users::display_name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .map(|(id, display_name)| (id, AuthorRef { id, display_name }))
-        .collect();
-    let mut tags = crate::tags::model::names_of(conn, &ids)?;
-
-    Ok(rows
-        .iter()
-        .map(|row| {
-            summary(
-                row,
-                &sections,
-                &authors,
-                tags.remove(&row.id).unwrap_or_default(),
-            )
-        })
-        .collect())
-}
-
-fn summary(
-    row: &SummaryRow,
-    sections: &HashMap<i64, SectionRef>,
-    authors: &HashMap<i64, AuthorRef>,
-    tags: Vec<String>,
-) -> ArticleSummary {
-    ArticleSummary {
-        id: row.id,
-        title: row.title.clone(),
-        slug: row.slug.clone(),
-        excerpt: row.excerpt.clone(),
-        status: row.status(),
-        section: sections
-            .get(&row.section_id)
-            .cloned()
-            .unwrap_or(SectionRef {
-                id: row.section_id,
-                name: String::new(),
-                slug: String::new(),
-            }),
-        tags,
-        author: authors.get(&row.author_id).cloned().unwrap_or(AuthorRef {
-            id: row.author_id,
-            display_name: String::new(),
-        }),
-        featured_image: row.featured_image_url.as_ref().map(|url| FeaturedImage {
-            url: url.clone(),
-            alt: row.featured_image_alt.clone(),
-            caption: row.featured_image_caption.clone(),
-        }),
-        lang: row.lang.clone(),
-        dir: crate::text::direction(&row.lang),
-        meta_title: row.meta_title.clone(),
-        meta_description: row.meta_description.clone(),
-        reading_time_minutes: row.reading_time_minutes,
-        comment_count: row.comment_count,
-        comments_open: row.comments_open,
-        published_at: row.published_at.map(Into::into),
-        created_at: row.created_at.into(),
-        updated_at: row.updated_at.into(),
-        snippet: None,
-    }
 }

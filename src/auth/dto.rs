@@ -5,14 +5,14 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::tokens::AccessToken;
-use crate::http::input::{trimmed, trimmed_opt};
+use crate::http::input::{line, line_opt};
 use crate::users::dto::User;
 use crate::users::model::UserRow;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    #[serde(deserialize_with = "trimmed::<_, 254>")]
+    #[serde(deserialize_with = "line::<_, 254>")]
     #[validate(length(min = 1, max = 254))]
     #[schema(
         example = "layla@newsroom.example",
@@ -71,7 +71,7 @@ pub struct RefreshRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
-    #[serde(default, deserialize_with = "trimmed_opt::<_, 100>")]
+    #[serde(default, deserialize_with = "line_opt::<_, 100>")]
     #[validate(length(min = 1, max = 100))]
     #[schema(example = "ليلى حسن", min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
@@ -83,7 +83,7 @@ pub struct ChangePassword {
     #[validate(length(min = 1, max = 256))]
     #[schema(format = "password", min_length = 1, max_length = 256)]
     pub current_password: String,
-    #[validate(length(min = 12, max = 256))]
+    #[validate(custom(function = "crate::users::password::check_rule"))]
     #[schema(format = "password", min_length = 12, max_length = 256)]
     pub new_password: String,
 }

@@ -1,9 +1,8 @@
 //! Identity: passwords, access and refresh tokens, the login endpoints, and turning a bearer
 //! token into the staff member behind it.
 
-pub mod bootstrap;
 pub mod dto;
-pub mod password;
+pub mod operations;
 pub mod refresh;
 pub mod routes;
 pub mod secret;

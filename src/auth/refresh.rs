@@ -148,19 +148,9 @@ pub fn revoke_family_of(
     Ok(())
 }
 
-/// Ends every session of a user (deactivation, password or role change).
-pub fn revoke_all_for_user(
-    conn: &mut DbConnection,
-    user_id: i64,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(
-        rt::table
-            .filter(rt::user_id.eq(user_id))
-            .filter(rt::revoked_at.is_null()),
-    )
-    .set(rt::revoked_at.eq(now))
-    .execute(conn)
+/// Deletes the tokens that expired before `now`; returns how many.
+pub fn delete_expired(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(rt::table.filter(rt::expires_at.lt(now))).execute(conn)
 }
 
 #[cfg(test)]

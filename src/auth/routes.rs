@@ -4,32 +4,17 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 
 use super::dto::{ChangePassword, LoginRequest, RefreshRequest, TokenPair, UpdateMe};
-use super::refresh::{self, Rotation};
+use super::operations::{self, LoginLimits};
 use super::tokens::TokenKeys;
-use super::{issue_pair, password};
 use crate::config::Settings;
 use crate::db::Store;
 use crate::http::auth::AnyStaff;
+use crate::http::cache::readers_unaffected;
 use crate::http::client_ip::ClientIp;
 use crate::http::conditional::{Audience, IfMatch, IfMatchHeader, respond};
 use crate::http::docs::*;
-use crate::http::rate_limit::KeyedLimiter;
 use crate::http::{ApiError, JsonBody};
 use crate::users::dto::User;
-use crate::users::model::{self, UserChanges};
-use crate::users::normalize_email;
-
-/// Login attempts are limited per client address and per account.
-pub struct LoginLimits {
-    pub per_ip: KeyedLimiter<std::net::IpAddr>,
-    pub per_account: KeyedLimiter<String>,
-}
-
-const WRONG_CREDENTIALS: &str = "wrong email or password";
-
-fn map_hash_error(e: password::HashTaskFailed) -> ApiError {
-    ApiError::internal(e)
-}
 
 /// Log in with email and password.
 ///
@@ -59,27 +44,23 @@ pub async fn login(
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.validated().await?;
-    let email = normalize_email(&email);
-    limits.per_ip.check(&ip.0)?;
-    limits.per_account.check(&email)?;
-    let user = store
-        .query(move |c| model::find_by_email(c, &email))
-        .await?;
-    let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let matches = password::verify(password, stored)
-        .await
-        .map_err(map_hash_error)?;
-    let user = match user {
-        Some(user) if matches && user.active => user,
-        _ => return Err(ApiError::Unauthorized(WRONG_CREDENTIALS.into())),
-    };
     let ttl = settings.refresh_token_ttl;
-    let keys = keys.into_inner();
-    let pair = store
-        .write(move |c| Ok::<_, ApiError>(issue_pair(c, &keys, &user, ttl)?))
-        .await?;
-    tracing::info!(user_id = pair.user.id, "logged in");
-    respond(&req, StatusCode::OK, &pair, Audience::Private)
+    let pair = operations::login(
+        &store,
+        keys.into_inner(),
+        &limits,
+        ip.0,
+        &email,
+        password,
+        ttl,
+    )
+    .await?;
+    Ok(readers_unaffected(respond(
+        &req,
+        StatusCode::OK,
+        &pair,
+        Audience::Private,
+    )?))
 }
 
 /// Exchange a refresh token for a new pair.
@@ -109,36 +90,13 @@ pub async fn refresh_token(
 ) -> Result<HttpResponse, ApiError> {
     let presented = body.validated().await?.refresh_token;
     let ttl = settings.refresh_token_ttl;
-    let keys = keys.into_inner();
-    // Committed whatever the outcome: a detected reuse must revoke for good.
-    let outcome = store
-        .write(move |c| {
-            let now = crate::time::now();
-            let rotation = refresh::rotate(c, &presented, ttl, now)?;
-            let Rotation::Rotated { user_id, token } = rotation else {
-                return Ok::<_, ApiError>(Err(rotation));
-            };
-            match model::find(c, user_id)? {
-                Some(user) if user.active => {
-                    let access = keys.issue(user.id, user.role(), user.token_version);
-                    Ok(Ok(TokenPair::new(access, token, &user)))
-                }
-                _ => Ok(Err(Rotation::Invalid)),
-            }
-        })
-        .await?;
-    match outcome {
-        Ok(pair) => respond(&req, StatusCode::OK, &pair, Audience::Private),
-        Err(Rotation::Reused) => {
-            tracing::warn!("refresh token reuse detected; the login was revoked");
-            Err(ApiError::Unauthorized(
-                "this refresh token was already used; the whole session has been revoked".into(),
-            ))
-        }
-        Err(_) => Err(ApiError::Unauthorized(
-            "the refresh token is invalid, expired or revoked".into(),
-        )),
-    }
+    let pair = operations::refresh(&store, keys.into_inner(), presented, ttl).await?;
+    Ok(readers_unaffected(respond(
+        &req,
+        StatusCode::OK,
+        &pair,
+        Audience::Private,
+    )?))
 }
 
 /// Log out: revoke the session the refresh token belongs to.
@@ -162,16 +120,8 @@ pub async fn logout(
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     let presented = body.validated().await?.refresh_token;
-    store
-        .write(move |c| {
-            Ok::<_, ApiError>(refresh::revoke_family_of(
-                c,
-                &presented,
-                crate::time::now(),
-            )?)
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    operations::logout(&store, presented).await?;
+    Ok(readers_unaffected(HttpResponse::NoContent().finish()))
 }
 
 /// The caller's own account.
@@ -192,12 +142,8 @@ pub async fn get_me(
     staff: AnyStaff,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = staff.0.id;
-    let user = store
-        .query(move |c| model::find(c, id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("user"))?;
-    respond(&req, StatusCode::OK, &User::from(&user), Audience::Private)
+    let user = operations::me(&store, &staff.0).await?;
+    respond(&req, StatusCode::OK, &user, Audience::Private)
 }
 
 /// Change one's own display name.
@@ -226,20 +172,9 @@ pub async fn update_me(
     body: JsonBody<UpdateMe>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = staff.0.id;
-    let changes = UserChanges {
-        display_name: body.validated().await?.display_name,
-        ..Default::default()
-    };
-    let user = store
-        .write(move |c| {
-            let current = model::find(c, id)?.ok_or_else(|| ApiError::not_found("user"))?;
-            if_match.check_value(&User::from(&current))?;
-            model::update(c, id, current.version, &changes, crate::time::now())?
-                .ok_or(ApiError::PreconditionFailed)
-        })
-        .await?;
-    respond(&req, StatusCode::OK, &User::from(&user), Audience::Private)
+    let input = body.validated().await?;
+    let user = operations::update_me(&store, &staff.0, input, if_match).await?;
+    respond(&req, StatusCode::OK, &user, Audience::Private)
 }
 
 /// Change one's own password.
@@ -272,45 +207,26 @@ pub async fn change_password(
     keys: web::Data<TokenKeys>,
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = staff.0.id;
     let ChangePassword {
         current_password,
         new_password,
     } = body.validated().await?;
-    let user = store
-        .query(move |c| model::find(c, id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("user"))?;
-    // Guessing the current password through this endpoint is rate limited like logins.
-    limits.per_account.check(&user.email)?;
-    let matches = password::verify(current_password, Some(user.password_hash.clone()))
-        .await
-        .map_err(map_hash_error)?;
-    if !matches {
-        return Err(ApiError::invalid(
-            "current_password",
-            "is not your current password",
-        ));
-    }
-    let hash = password::hash(new_password).await.map_err(map_hash_error)?;
-    let ttl = settings.refresh_token_ttl;
-    let keys = keys.into_inner();
-    let pair = store
-        .write(move |c| {
-            let now = crate::time::now();
-            let changes = UserChanges {
-                password_hash: Some(hash),
-                token_version: Some(user.token_version + 1),
-                ..Default::default()
-            };
-            let updated = model::update(c, id, user.version, &changes, now)?.ok_or(
-                ApiError::Conflict("the account changed meanwhile; try again".into()),
-            )?;
-            refresh::revoke_all_for_user(c, id, now)?;
-            Ok::<_, ApiError>(issue_pair(c, &keys, &updated, ttl)?)
-        })
-        .await?;
-    respond(&req, StatusCode::OK, &pair, Audience::Private)
+    let pair = operations::change_password(
+        &store,
+        keys.into_inner(),
+        &limits,
+        &staff.0,
+        current_password,
+        new_password,
+        settings.refresh_token_ttl,
+    )
+    .await?;
+    Ok(readers_unaffected(respond(
+        &req,
+        StatusCode::OK,
+        &pair,
+        Audience::Private,
+    )?))
 }
 
 /// Registers this slice's routes (each one lands in the OpenAPI document).

@@ -5,7 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::model::{CommentRow, CommentStatus};
-use crate::http::input::{trimmed, trimmed_opt};
+use crate::http::input::{line, line_opt, trimmed};
 use crate::time::Timestamp;
 
 /// A comment as readers see it. There is deliberately no field for the email or address.
@@ -44,12 +44,12 @@ impl From<&CommentRow> for PublicComment {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitComment {
-    #[serde(deserialize_with = "trimmed::<_, 100>")]
+    #[serde(deserialize_with = "line::<_, 100>")]
     #[validate(length(min = 1, max = 100))]
     #[schema(example = "سارة", min_length = 1, max_length = 100, pattern = r"\S")]
     pub author_name: String,
     /// Never published.
-    #[serde(deserialize_with = "trimmed::<_, 254>")]
+    #[serde(deserialize_with = "line::<_, 254>")]
     #[validate(email, length(max = 254))]
     #[schema(example = "sara@example.com", format = Email, max_length = 254)]
     pub author_email: String,
@@ -67,7 +67,7 @@ pub struct SubmitComment {
     #[serde(default)]
     pub parent_id: Option<i64>,
     /// Leave empty. A hidden form field: only bots fill it in.
-    #[serde(default, deserialize_with = "trimmed_opt::<_, 500>")]
+    #[serde(default, deserialize_with = "line_opt::<_, 500>")]
     #[validate(length(max = 500))]
     #[schema(max_length = 500)]
     pub website: Option<String>,

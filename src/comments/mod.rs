@@ -7,5 +7,6 @@
 pub mod dto;
 pub mod model;
 pub mod moderation;
+pub mod operations;
 pub mod routes;
 pub mod spam;

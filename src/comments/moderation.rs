@@ -1,21 +1,17 @@
 //! `/api/v1/comments`: the moderation queue, for editors and admins. The only place a
 //! commenter's email and address are shown.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
-use super::dto::{BulkModerate, BulkResult, CommentArticle, Moderate, QueueFilters, StaffComment};
-use super::model::{self, CommentRow};
-use crate::articles::model as articles;
-use crate::db::{DbConnection, Store};
+use super::dto::{BulkModerate, BulkResult, Moderate, QueueFilters, StaffComment};
+use super::operations;
+use crate::db::Store;
 use crate::http::auth::EditorOrAdmin;
 use crate::http::conditional::{Audience, IfMatch, IfMatchHeader, respond};
 use crate::http::docs::*;
-use crate::http::pagination::{PageParams, Paginated, with_links};
+use crate::http::pagination::{PageParams, Paginated, respond_page};
 use crate::http::{ApiError, JsonBody};
-use crate::slugs::Reference;
 
 /// The moderation queue, newest first.
 #[utoipa::path(
@@ -28,6 +24,7 @@ use crate::slugs::Reference;
             headers(("Link" = String, description = "RFC 8288 links: first, prev, next, last"), ("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, response = BadRequest),
+        (status = 422, response = Unprocessable),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
     )
@@ -42,27 +39,10 @@ pub async fn list_comments(
 ) -> Result<HttpResponse, ApiError> {
     let page = params.into_inner().page()?;
     let QueueFilters { status, article } = filters.into_inner();
-    let (data, total) = store
-        .query(move |c| {
-            let article_id = match &article {
-                None => None,
-                // An unknown article has no comments (ids start at 1).
-                Some(reference) => {
-                    Some(articles::resolve_id(c, &Reference::parse(reference))?.unwrap_or(0))
-                }
-            };
-            let (rows, total) = model::queue(c, status, article_id, page.offset(), page.limit())?;
-            Ok((staff_views(c, &rows)?, total))
-        })
+    let comments = store
+        .query(move |c| operations::queue(c, status, article.as_deref(), page))
         .await?;
-    let meta = page.meta(total as u64);
-    let response = respond(
-        &req,
-        StatusCode::OK,
-        &Paginated { data, meta },
-        Audience::Private,
-    )?;
-    Ok(with_links(response, &req, &meta))
+    respond_page(&req, page, comments, Audience::Private)
 }
 
 /// One comment, with the commenter's email and address.
@@ -87,12 +67,7 @@ pub async fn get_comment(
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let comment = store
-        .run(move |c| {
-            let row = found(model::find(c, id)?)?;
-            Ok::<_, ApiError>(staff_view(c, &row)?)
-        })
-        .await?;
+    let comment = store.run(move |c| operations::get(c, id)).await?;
     respond(&req, StatusCode::OK, &comment, Audience::Private)
 }
 
@@ -130,13 +105,7 @@ pub async fn moderate_comment(
     let id = id.into_inner();
     let status = body.validated().await?.status;
     let comment = store
-        .write(move |c| {
-            let current = found(model::find(c, id)?)?;
-            if_match.check_value(&staff_view(c, &current)?)?;
-            let row = model::set_status(c, &current, status, crate::time::now())?
-                .ok_or(ApiError::PreconditionFailed)?;
-            Ok::<_, ApiError>(staff_view(c, &row)?)
-        })
+        .write(move |c| operations::moderate(c, id, status, &if_match, crate::time::now()))
         .await?;
     respond(&req, StatusCode::OK, &comment, Audience::Private)
 }
@@ -163,36 +132,9 @@ pub async fn moderate_comments(
     body: JsonBody<BulkModerate>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let BulkModerate { mut ids, status } = body.validated().await?;
-    ids.sort_unstable();
-    ids.dedup();
+    let BulkModerate { ids, status } = body.validated().await?;
     let updated = store
-        .write(move |c| {
-            let rows = model::find_many(c, &ids)?;
-            let missing: Vec<String> = ids
-                .iter()
-                .filter(|id| !rows.iter().any(|r| r.id == **id))
-                .map(ToString::to_string)
-                .collect();
-            if !missing.is_empty() {
-                return Err(ApiError::invalid(
-                    "ids",
-                    format!(
-                        "no comments with the ids {}; nothing was changed",
-                        missing.join(", ")
-                    ),
-                ));
-            }
-            let now = crate::time::now();
-            let mut updated = 0;
-            for row in rows.iter().filter(|r| r.status() != status) {
-                model::set_status(c, row, status, now)?.ok_or(ApiError::Conflict(
-                    "a comment changed meanwhile; nothing was changed".into(),
-                ))?;
-                updated += 1;
-            }
-            Ok::<_, ApiError>(updated)
-        })
+        .write(move |c| operations::moderate_many(c, &ids, status, crate::time::now()))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -226,12 +168,7 @@ pub async fn delete_comment(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     store
-        .write(move |c| {
-            let current = found(model::find(c, id)?)?;
-            if_match.check_value(&staff_view(c, &current)?)?;
-            model::delete(c, &current)?;
-            Ok::<_, ApiError>(())
-        })
+        .write(move |c| operations::delete(c, id, &if_match))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -243,40 +180,4 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get_comment)
         .service(moderate_comment)
         .service(delete_comment);
-}
-
-fn found(row: Option<CommentRow>) -> Result<CommentRow, ApiError> {
-    row.ok_or_else(|| ApiError::not_found("comment"))
-}
-
-fn staff_view(c: &mut DbConnection, row: &CommentRow) -> diesel::QueryResult<StaffComment> {
-    Ok(staff_views(c, std::slice::from_ref(row))?.remove(0))
-}
-
-/// Moderation views of `rows`, with their articles' titles loaded in one query.
-fn staff_views(
-    c: &mut DbConnection,
-    rows: &[CommentRow],
-) -> diesel::QueryResult<Vec<StaffComment>> {
-    let mut ids: Vec<i64> = rows.iter().map(|r| r.article_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let titles: HashMap<i64, CommentArticle> = model::article_titles(c, &ids)?
-        .into_iter()
-        .map(|(id, title, slug)| (id, CommentArticle { id, title, slug }))
-        .collect();
-    Ok(rows
-        .iter()
-        .map(|row| {
-            let article = titles
-                .get(&row.article_id)
-                .cloned()
-                .unwrap_or(CommentArticle {
-                    id: row.article_id,
-                    title: String::new(),
-                    slug: String::new(),
-                });
-            StaffComment::new(row, article)
-        })
-        .collect())
 }

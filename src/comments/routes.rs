@@ -2,25 +2,25 @@
 
 use std::net::IpAddr;
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use super::dto::{Accepted, PublicComment, SubmitComment};
-use super::model::{self, CommentStatus, MAX_DEPTH, NewComment};
-use super::spam::{self, Verdict};
-use crate::articles::{model as articles, workflow};
+use super::model::CommentStatus;
+use super::operations;
+use super::spam::Verdict;
+use crate::articles::workflow::Readable;
 use crate::config::Settings;
-use crate::db::{DbConnection, Store};
+use crate::db::Store;
 use crate::http::auth::Caller;
+use crate::http::cache::readers_unaffected;
 use crate::http::client_ip::ClientIp;
-use crate::http::conditional::respond;
 use crate::http::docs::*;
 use crate::http::error::Problem;
-use crate::http::pagination::{PageParams, Paginated, with_links};
+use crate::http::pagination::{PageParams, Paginated, respond_page};
 use crate::http::rate_limit::KeyedLimiter;
-use crate::http::redirect::moved_permanently;
+use crate::http::redirect::respond_lookup;
 use crate::http::{ApiError, JsonBody};
-use crate::slugs::{Reference, Resolved};
+use crate::slugs::Reference;
 
 /// Comments accepted per client address.
 pub struct CommentLimits(pub KeyedLimiter<IpAddr>);
@@ -41,6 +41,7 @@ pub struct CommentLimits(pub KeyedLimiter<IpAddr>);
             headers(("Location" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, response = BadRequest),
+        (status = 422, response = Unprocessable),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
     )
@@ -55,41 +56,15 @@ pub async fn list_article_comments(
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, ApiError> {
     let page = params.into_inner().page()?;
-    let segment = path.into_inner();
-    let reference = Reference::parse(&segment);
-    let viewer = caller.staff().cloned();
+    let reference = Reference::parse(&path.into_inner());
+    let readable = Readable::for_viewer(caller.staff());
     let found = store
-        .query(move |c| {
-            let id = match articles::resolve(c, &reference)? {
-                Resolved::Found(id) => id,
-                other => return Ok(Err(other)),
-            };
-            let readable = articles::find(c, id)?.is_some_and(|a| {
-                workflow::may_read(viewer.as_ref(), &a.summary, crate::time::now())
-            });
-            if !readable {
-                return Ok(Err(Resolved::NotFound));
-            }
-            Ok(Ok(model::approved_page(
-                c,
-                id,
-                page.offset(),
-                page.limit(),
-            )?))
-        })
+        .query(move |c| operations::approved(c, &reference, readable, page, crate::time::now()))
         .await?;
-    let (rows, total) = match found {
-        Ok(page) => page,
-        Err(Resolved::Moved { slug }) => return Ok(moved_permanently(&req, &segment, &slug)),
-        Err(_) => return Err(ApiError::not_found("article")),
-    };
-    let meta = page.meta(total as u64);
-    let body = Paginated {
-        data: rows.iter().map(PublicComment::from).collect(),
-        meta,
-    };
-    let response = respond(&req, StatusCode::OK, &body, caller.audience(&settings))?;
-    Ok(with_links(response, &req, &meta))
+    let audience = caller.audience(&settings);
+    respond_lookup(&req, "article", found, audience, |comments| {
+        respond_page(&req, page, comments, audience)
+    })
 }
 
 /// Comment on a published article. No account needed.
@@ -127,79 +102,24 @@ pub async fn create_comment(
     limits.0.check(&ip.0)?;
     let reference = Reference::parse(&path.into_inner());
     let input = body.validated().await?;
-    let verdict = spam::judge(&input.body, input.website.as_deref());
-    let id = store
+    let (id, verdict) = store
         .write(move |c| {
-            let now = crate::time::now();
-            let article = articles::resolve_id(c, &reference)?
-                .map(|id| articles::find(c, id))
-                .transpose()?
-                .flatten()
-                .filter(|a| a.summary.is_visible(now))
-                .ok_or_else(|| ApiError::not_found("article"))?;
-            if !article.summary.comments_open {
-                return Err(ApiError::Conflict(
-                    "comments are closed on this article".into(),
-                ));
-            }
-            let depth = reply_depth(c, article.summary.id, input.parent_id)?;
-            let status = match verdict {
-                Verdict::Ham => CommentStatus::Pending,
-                Verdict::Honeypot | Verdict::TooManyLinks => CommentStatus::Spam,
-            };
-            Ok::<_, ApiError>(model::insert(
-                c,
-                &NewComment {
-                    article_id: article.summary.id,
-                    parent_id: input.parent_id,
-                    depth,
-                    author_name: &input.author_name,
-                    author_email: &input.author_email,
-                    body: &input.body,
-                    status: status.as_str(),
-                    client_ip: Some(&ip.0.to_string()),
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?)
+            operations::submit(c, &reference, &input, &ip.0.to_string(), crate::time::now())
         })
         .await?;
     if verdict != Verdict::Ham {
         tracing::info!(comment_id = id, ?verdict, "comment filed as spam");
     }
-    // A spam verdict is never revealed: the bot sees what a reader sees.
-    Ok(HttpResponse::Accepted()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(Accepted {
-            id,
-            status: CommentStatus::Pending,
-        }))
-}
-
-/// The depth of a new comment: 0, or one below an approved comment of the same article.
-fn reply_depth(
-    c: &mut DbConnection,
-    article_id: i64,
-    parent: Option<i64>,
-) -> Result<i32, ApiError> {
-    let Some(parent) = parent else {
-        return Ok(0);
-    };
-    let parent = model::find(c, parent)?
-        .filter(|p| p.article_id == article_id && p.status() == CommentStatus::Approved)
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "parent_id",
-                "no published comment of this article has this id",
-            )
-        })?;
-    if parent.depth >= MAX_DEPTH {
-        return Err(ApiError::invalid(
-            "parent_id",
-            format!("replies nest at most {} levels deep", MAX_DEPTH + 1),
-        ));
-    }
-    Ok(parent.depth + 1)
+    // A spam verdict is never revealed: the bot sees what a reader sees. Readers see the
+    // comment only once a moderator approves it (that write changes their view).
+    Ok(readers_unaffected(
+        HttpResponse::Accepted()
+            .insert_header(("Cache-Control", "no-store"))
+            .json(Accepted {
+                id,
+                status: CommentStatus::Pending,
+            }),
+    ))
 }
 
 /// Registers this slice's public routes (each one lands in the OpenAPI document).

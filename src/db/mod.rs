@@ -6,6 +6,7 @@
 
 pub mod backup;
 mod connection;
+pub mod listener;
 mod migrations;
 pub mod schema;
 mod writer;
@@ -22,6 +23,30 @@ pub use connection::{
 pub use migrations::{MigrateError, MigrationReport, migrate};
 
 use crate::config::DatabaseUrl;
+
+/// The names of the tables in the database `conn` talks to (its public schema on
+/// PostgreSQL), sorted.
+pub fn table_names(conn: &mut DbConnection) -> diesel::QueryResult<Vec<String>> {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    let sql = match conn {
+        DbConnection::Sqlite(_) => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        }
+        DbConnection::Postgres(_) => {
+            "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+        }
+    };
+    Ok(diesel::sql_query(sql)
+        .load::<Name>(conn)?
+        .into_iter()
+        .map(|n| n.name)
+        .collect())
+}
 
 /// A pooled store shared by every worker. Cloning is cheap.
 #[derive(Clone)]

@@ -125,28 +125,42 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    related_articles (article_id) {
-        article_id -> BigInt,
-        candidates -> Text,
-    }
-}
-
 diesel::joinable!(comments -> articles (article_id));
 diesel::joinable!(articles -> sections (section_id));
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
 
-// The full-text index (an FTS5 table on SQLite, a tsvector table on PostgreSQL). Only its
-// rowid is declared: matching and ranking are backend SQL, kept in `search/`.
+// The search change log (`search::changes`). PostgreSQL's table also has `xid`, the writing
+// transaction, which only PostgreSQL-specific SQL reads.
 diesel::table! {
-    article_search (rowid) {
-        rowid -> BigInt,
+    search_changes (seq) {
+        seq -> BigInt,
+        article_id -> BigInt,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> BigInt,
+        kind -> Text,
+        payload -> Text,
+        unique_key -> Nullable<Text>,
+        state -> Text,
+        run_at -> Timestamp,
+        attempts -> Integer,
+        max_attempts -> Integer,
+        last_error -> Nullable<Text>,
+        lease_owner -> Nullable<Text>,
+        lease_expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    jobs,
     instance_settings,
     users,
     refresh_tokens,
@@ -156,5 +170,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_tags,
     slug_redirects,
     comments,
-    article_search,
+    search_changes,
 );

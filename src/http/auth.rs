@@ -13,6 +13,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 
 use super::conditional::Audience;
 use super::error::ApiError;
+use super::problem_types::ProblemType;
 use crate::auth::tokens::TokenKeys;
 use crate::auth::{AuthError, StaffUser, authenticate};
 use crate::config::Settings;
@@ -37,17 +38,23 @@ impl Caller {
     /// The staff member, when their role is at least `role`: 401 for anonymous callers,
     /// 403 for a weaker role.
     pub fn require(&self, role: Role) -> Result<&StaffUser, ApiError> {
-        let user = self
-            .staff()
-            .ok_or_else(|| ApiError::Unauthorized("this endpoint needs a bearer token".into()))?;
+        let user = self.staff().ok_or_else(|| {
+            ApiError::Unauthorized(
+                ProblemType::AuthenticationRequired,
+                "this endpoint needs a bearer token".into(),
+            )
+        })?;
         if user.role.at_least(role) {
             Ok(user)
         } else {
-            Err(ApiError::Forbidden(format!(
-                "this needs the {} role or above; you are {}",
-                role.as_str(),
-                user.role.as_str()
-            )))
+            Err(ApiError::Forbidden(
+                ProblemType::RoleRequired,
+                format!(
+                    "this needs the {} role or above; you are {}",
+                    role.as_str(),
+                    user.role.as_str()
+                ),
+            ))
         }
     }
 
@@ -65,7 +72,7 @@ impl Caller {
 impl From<AuthError> for ApiError {
     fn from(error: AuthError) -> Self {
         match error {
-            AuthError::InvalidToken | AuthError::Revoked => Self::Unauthorized(error.to_string()),
+            AuthError::InvalidToken | AuthError::Revoked => Self::invalid_token(error.to_string()),
             AuthError::Database(e) => e.into(),
         }
     }
@@ -92,8 +99,8 @@ impl FromRequest for Caller {
                 })
                 .filter(|t| !t.is_empty())
                 .ok_or_else(|| {
-                    ApiError::Unauthorized(
-                        "the Authorization header must be `Bearer <access token>`".into(),
+                    ApiError::invalid_token(
+                        "the Authorization header must be `Bearer <access token>`",
                     )
                 })?;
             let (Some(store), Some(keys)) = (store, keys) else {

@@ -17,17 +17,13 @@
 //! The generation lives in this process. On SQLite this process is the only writer (one
 //! machine, one process). On PostgreSQL several instances share the database, so each one
 //! also listens for the others' writes: every committed change readers can see is announced
-//! by a trigger (`NOTIFY sahifa_readers_view`), and [`listener`] forgets everything when it
-//! hears one. An instance serves nothing from memory until it is listening, nor while its
+//! by a trigger (`NOTIFY sahifa_readers_view`), and the cache forgets everything when it
+//! hears one ([`crate::db::listener`]). An instance serves nothing from memory until it is listening, nor while its
 //! listening connection is lost (it could miss a write), and starts afresh once it listens
 //! again. The window left: another instance's write reaches this one's cache a few
-//! milliseconds after it commits (the notification's trip and [`listener`]'s poll interval),
+//! milliseconds after it commits (the notification's trip and the listener's poll interval),
 //! or up to two seconds when the listening connection hangs without failing; this instance's
 //! own writes are seen at once.
-
-mod listener;
-
-pub use listener::{APPLICATION_NAME, listen};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -40,7 +36,33 @@ use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDateTime;
 
+use crate::db::listener::{self, Channel, Hearer};
 use crate::db::{DbConnection, Store};
+
+/// The channel announcing every committed change readers can see.
+pub const CHANNEL: Channel = Channel {
+    name: "sahifa_readers_view",
+    application_name: APPLICATION_NAME,
+};
+
+/// How the cache's listening connection names itself to PostgreSQL.
+pub const APPLICATION_NAME: &str = "sahifa cache listener";
+
+/// Keeps `cache` hearing the writes of every instance sharing the PostgreSQL database at
+/// `url`, for as long as it exists.
+pub async fn listen(url: String, cache: &web::Data<ResponseCache>) {
+    listener::listen(url, CHANNEL, &cache.clone().into_inner()).await;
+}
+
+impl Hearer for ResponseCache {
+    fn heard(&self) {
+        self.forget_all();
+    }
+
+    fn set_hearing(&self, hearing: bool) {
+        self.hears_every_write.store(hearing, Ordering::SeqCst);
+    }
+}
 
 /// The next instant at which readers' views change without a write (a scheduled
 /// publication), or `None`.
@@ -168,10 +190,6 @@ impl ResponseCache {
         self.entries.clear();
     }
 
-    fn set_hearing(&self, hearing: bool) {
-        self.hears_every_write.store(hearing, Ordering::SeqCst);
-    }
-
     /// Forgets everything and re-reads when readers' views next change by themselves.
     /// Called after every write that readers can see, before its response is sent.
     pub async fn invalidate(&self, store: &Store) {
@@ -213,13 +231,17 @@ impl ResponseCache {
     }
 }
 
-/// Requests whose success never changes what readers see: sessions, and comments, which
-/// are only published once a moderator approves them (that approval invalidates).
-fn leaves_readers_view_unchanged(req: &ServiceRequest) -> bool {
-    let path = req.path();
-    *req.method() == Method::POST
-        && (path.starts_with("/api/v1/auth/")
-            || (path.starts_with("/api/v1/articles/") && path.ends_with("/comments")))
+/// A write's declaration that its success changes nothing readers see (a login, a comment
+/// waiting for moderation): the cache keeps what it holds. Every other successful write
+/// forgets everything, so a new resource is safe by default. Set with
+/// [`readers_unaffected`].
+#[derive(Debug, Clone, Copy)]
+struct ReadersUnaffected;
+
+/// Marks a write's response as leaving readers' views unchanged (see [`ReadersUnaffected`]).
+pub fn readers_unaffected(mut response: HttpResponse) -> HttpResponse {
+    response.extensions_mut().insert(ReadersUnaffected);
+    response
 }
 
 /// The middleware: answers cacheable reads from memory, fills on misses, invalidates after
@@ -239,10 +261,14 @@ pub async fn response_cache(
         method,
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
     );
-    let invalidates = is_write && !leaves_readers_view_unchanged(&req);
     let store = req.app_data::<web::Data<Store>>().cloned();
     let response = next.call(req).await?.map_into_boxed_body();
-    if invalidates
+    let unaffected = response
+        .response()
+        .extensions()
+        .contains::<ReadersUnaffected>();
+    if is_write
+        && !unaffected
         && response.status().is_success()
         && let Some(store) = store
     {

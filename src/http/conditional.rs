@@ -10,6 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
+use super::problem_types::ProblemType;
 
 /// Who may keep a copy of a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +56,20 @@ pub fn respond<T: Serialize>(
 ) -> Result<HttpResponse, ApiError> {
     let body = serde_json::to_vec(value).map_err(ApiError::internal)?;
     Ok(respond_bytes(req, status, body, audience))
+}
+
+/// A 201 for a new resource: its representation (private: only its writer sees it yet) and
+/// its `Location`.
+pub fn created<T: Serialize>(
+    req: &HttpRequest,
+    value: &T,
+    location: &str,
+) -> Result<HttpResponse, ApiError> {
+    let mut response = respond(req, StatusCode::CREATED, value, Audience::Private)?;
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
 }
 
 /// [`respond`] for a body that is already serialized JSON.
@@ -111,7 +126,10 @@ impl IfMatch {
             Self::Absent | Self::Any => Ok(()),
             Self::Tags(tags) if tags.iter().any(|t| t == current) => Ok(()),
             Self::Tags(_) => Err(ApiError::PreconditionFailed),
-            Self::Malformed(message) => Err(ApiError::BadRequest(message.clone())),
+            Self::Malformed(message) => Err(ApiError::BadRequest(
+                ProblemType::InvalidHeader,
+                message.clone(),
+            )),
         }
     }
 
@@ -130,9 +148,12 @@ impl IfMatch {
         }
         let mut tags = Vec::new();
         for value in values {
-            let text = value
-                .to_str()
-                .map_err(|_| ApiError::BadRequest("If-Match is not valid text".into()))?;
+            let text = value.to_str().map_err(|_| {
+                ApiError::BadRequest(
+                    ProblemType::InvalidHeader,
+                    "If-Match is not valid text".into(),
+                )
+            })?;
             if text.trim() == "*" {
                 return Ok(Self::Any);
             }
@@ -147,9 +168,10 @@ impl IfMatch {
 /// they are dropped.
 fn entity_tags(text: &str) -> Result<Vec<String>, ApiError> {
     let malformed = || {
-        ApiError::BadRequest(format!(
-            "If-Match must be `*` or a list of quoted entity tags, got `{text}`"
-        ))
+        ApiError::BadRequest(
+            ProblemType::InvalidHeader,
+            format!("If-Match must be `*` or a list of quoted entity tags, got `{text}`"),
+        )
     };
     let mut tags = Vec::new();
     let mut rest = text.trim_start_matches([' ', '\t', ',']);

@@ -50,7 +50,8 @@ pub struct PayloadTooLarge(Problem);
 #[response(content_type = "application/problem+json")]
 pub struct UnsupportedMediaType(Problem);
 
-/// The body is JSON of the wrong shape, or breaks a rule; `errors` names each field.
+/// The body is JSON of the wrong shape, or breaks a rule; or a query parameter holds a
+/// control character. `errors` names each field.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
 pub struct Unprocessable(Problem);

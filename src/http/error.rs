@@ -12,6 +12,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::problem_types::ProblemType;
 use crate::db::{DbError, StoreError};
 
 /// The media type of every error body.
@@ -23,21 +24,24 @@ pub type FieldErrors = BTreeMap<String, Vec<String>>;
 /// An RFC 9457 problem details body.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "type": "about:blank",
-    "title": "Unprocessable Entity",
+    "type": "/problems/validation-failed",
+    "title": "Validation failed",
     "status": 422,
     "detail": "The request body has invalid fields.",
     "errors": {"title": ["must not be empty"]}
 }))]
 pub struct Problem {
-    /// A URI reference identifying the problem type; `about:blank` means the status says it all.
+    /// What kind of problem this is, to branch on: a URI reference to its description on
+    /// this server (`/problems/slug-taken`; see `docs/problems.md`), or `about:blank` when the
+    /// status says it all (an unknown route, 405, 413, 415).
     #[serde(rename = "type")]
+    #[schema(format = "uri-reference")]
     pub kind: String,
-    /// The HTTP reason phrase of `status`.
+    /// The problem type's title (for `about:blank`, the HTTP reason phrase).
     pub title: String,
     /// The HTTP status code.
     pub status: u16,
-    /// What went wrong, for a human.
+    /// What went wrong this time, for a human.
     pub detail: String,
     /// For validation problems: each invalid field with its messages.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46,11 +50,23 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// A problem of type `about:blank`: the status says it all.
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Self {
             kind: "about:blank".into(),
             title: status.canonical_reason().unwrap_or("Error").into(),
             status: status.as_u16(),
+            detail: detail.into(),
+            errors: None,
+        }
+    }
+
+    /// A problem of a documented type.
+    pub fn typed(problem: ProblemType, detail: impl Into<String>) -> Self {
+        Self {
+            kind: problem.uri(),
+            title: problem.title().into(),
+            status: problem.status().as_u16(),
             detail: detail.into(),
             errors: None,
         }
@@ -66,27 +82,38 @@ impl Problem {
     }
 }
 
-/// Every failure a handler can report.
+/// Every failure a handler can report. Each variant answers with its documented problem
+/// type ([`ApiError::problem_type`]); the ones that carry a [`ProblemType`] share a status
+/// between several types.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("{0}")]
-    BadRequest(String),
+    /// [`ProblemType::MalformedBody`] or [`ProblemType::InvalidHeader`].
+    #[error("{1}")]
+    BadRequest(ProblemType, String),
     /// A query parameter out of its bounds: a 400 naming it, shaped like a validation problem.
     #[error("{detail}")]
     BadQuery { detail: String, errors: FieldErrors },
-    /// No token where one is needed, or a token that is invalid.
-    #[error("{0}")]
-    Unauthorized(String),
-    #[error("{0}")]
-    Forbidden(String),
+    /// No token where one is needed, or a token or credentials that are invalid.
+    #[error("{1}")]
+    Unauthorized(ProblemType, String),
+    /// [`ProblemType::RoleRequired`] or [`ProblemType::WorkflowForbidden`].
+    #[error("{1}")]
+    Forbidden(ProblemType, String),
+    /// No such resource (or one the caller may not see).
     #[error("{0}")]
     NotFound(String),
+    /// No route at all: a plain 404 (`about:blank`).
+    #[error("{0}")]
+    NoRoute(String),
     #[error("the method is not allowed on this resource")]
     MethodNotAllowed { allow: Vec<String> },
-    #[error("{0}")]
-    Conflict(String),
+    #[error("{1}")]
+    Conflict(ProblemType, String),
     #[error("the resource has changed since it was read (If-Match does not match its ETag)")]
     PreconditionFailed,
+    /// The request body did not arrive in time; the connection is closed.
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("the request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("{0}")]
@@ -114,6 +141,21 @@ impl ApiError {
         Self::NotFound(format!("{what} not found"))
     }
 
+    /// A 400 for a body that is not what the operation reads.
+    pub fn malformed(detail: impl Into<String>) -> Self {
+        Self::BadRequest(ProblemType::MalformedBody, detail.into())
+    }
+
+    /// A 401 for a token that cannot be used.
+    pub fn invalid_token(detail: impl Into<String>) -> Self {
+        Self::Unauthorized(ProblemType::InvalidToken, detail.into())
+    }
+
+    /// A 403 from the editorial workflow.
+    pub fn workflow(detail: impl Into<String>) -> Self {
+        Self::Forbidden(ProblemType::WorkflowForbidden, detail.into())
+    }
+
     /// A 422 with one message on one field.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         let mut errors = FieldErrors::new();
@@ -123,24 +165,40 @@ impl ApiError {
             errors,
         }
     }
+
+    /// The documented type of this problem; `None` for the plain HTTP errors (`about:blank`).
+    pub fn problem_type(&self) -> Option<ProblemType> {
+        Some(match self {
+            Self::BadRequest(kind, _)
+            | Self::Unauthorized(kind, _)
+            | Self::Forbidden(kind, _)
+            | Self::Conflict(kind, _) => *kind,
+            Self::BadQuery { .. } => ProblemType::InvalidQuery,
+            Self::NotFound(_) => ProblemType::NotFound,
+            Self::PreconditionFailed => ProblemType::PreconditionFailed,
+            Self::RequestTimeout => ProblemType::BodyTimeout,
+            Self::Validation { .. } => ProblemType::ValidationFailed,
+            Self::TooManyRequests { .. } => ProblemType::RateLimited,
+            Self::Unavailable { .. } => ProblemType::Unavailable,
+            Self::Internal => ProblemType::Internal,
+            Self::NoRoute(_)
+            | Self::MethodNotAllowed { .. }
+            | Self::PayloadTooLarge { .. }
+            | Self::UnsupportedMediaType(_) => return None,
+        })
+    }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::BadRequest(_) | Self::BadQuery { .. } => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::NoRoute(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            typed => typed
+                .problem_type()
+                .map_or(StatusCode::INTERNAL_SERVER_ERROR, ProblemType::status),
         }
     }
 
@@ -150,14 +208,17 @@ impl ResponseError for ApiError {
             Self::Internal => "An unexpected error occurred; it has been logged.".to_owned(),
             other => other.to_string(),
         };
-        let mut problem = Problem::new(status, detail);
+        let mut problem = match self.problem_type() {
+            Some(kind) => Problem::typed(kind, detail),
+            None => Problem::new(status, detail),
+        };
         if let Self::Validation { errors, .. } | Self::BadQuery { errors, .. } = self {
             problem.errors = Some(errors.clone());
         }
         let mut response = problem.into_response();
         let headers = response.headers_mut();
         match self {
-            Self::Unauthorized(_) => {
+            Self::Unauthorized(..) => {
                 headers.insert(
                     header::WWW_AUTHENTICATE,
                     header::HeaderValue::from_static("Bearer realm=\"sahifa\""),
@@ -172,6 +233,12 @@ impl ResponseError for ApiError {
                 headers.insert(header::RETRY_AFTER, (*retry_after_secs).into());
             }
             _ => {}
+        }
+        if let Self::RequestTimeout = self {
+            // The rest of the body may still come: the connection cannot be reused.
+            response
+                .head_mut()
+                .set_connection_type(actix_web::http::ConnectionType::Close);
         }
         response
     }
@@ -205,12 +272,14 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind, Error};
         match error {
             Error::NotFound => Self::NotFound("not found".into()),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                Self::Conflict("a resource with the same unique value already exists".into())
-            }
-            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
-                Self::Conflict("the change conflicts with related resources".into())
-            }
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Self::Conflict(
+                ProblemType::Conflict,
+                "a resource with the same unique value already exists".into(),
+            ),
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => Self::Conflict(
+                ProblemType::Conflict,
+                "the change conflicts with related resources".into(),
+            ),
             other => Self::internal(other),
         }
     }

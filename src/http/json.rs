@@ -12,9 +12,32 @@ use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use super::error::{ApiError, FieldErrors};
 
-/// The largest JSON body accepted, set once from the configuration as app data.
-#[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
+/// How request bodies are read, set once from the configuration as app data: how large they
+/// may be, and how long a client may take to send one.
+///
+/// A client that declares a body and then sends it slowly (or never) holds a connection and
+/// a worker's attention; thousands of them would hold the server. So a body must arrive
+/// within `timeout`, and a body still arriving after [`SLOW_AFTER`] takes one of
+/// `slow_slots`: when none is free it is cut off at once. Bodies that arrive at network
+/// speed never take a slot.
+pub struct BodyRules {
+    pub max_bytes: usize,
+    pub timeout: std::time::Duration,
+    pub slow_slots: tokio::sync::Semaphore,
+}
+
+/// When a body still arriving counts as slow.
+pub const SLOW_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl BodyRules {
+    pub fn new(max_bytes: usize, timeout: std::time::Duration, slow_limit: usize) -> Self {
+        Self {
+            max_bytes,
+            timeout,
+            slow_slots: tokio::sync::Semaphore::new(slow_limit),
+        }
+    }
+}
 
 /// A JSON request body, read and checked only when the handler asks for it with
 /// [`JsonBody::validated`] — after the handler's other extractors (the caller's role among
@@ -45,25 +68,52 @@ impl<T> FromRequest for JsonBody<T> {
 
 impl<T: DeserializeOwned + Validate> JsonBody<T> {
     /// Reads, parses and validates the body.
-    pub async fn validated(mut self) -> Result<T, ApiError> {
-        let limit = self
-            .req
-            .app_data::<web::Data<BodyLimit>>()
-            .map_or(1024 * 1024, |l| l.0);
-        check_content_type(&self.req)?;
-        check_declared_length(&self.req, limit)?;
+    pub async fn validated(self) -> Result<T, ApiError> {
+        let req = self.req.clone();
+        let default_rules;
+        let rules = match req.app_data::<web::Data<BodyRules>>() {
+            Some(rules) => rules.as_ref(),
+            None => {
+                default_rules = BodyRules::new(1024 * 1024, std::time::Duration::from_secs(15), 32);
+                &default_rules
+            }
+        };
+        check_content_type(&req)?;
+        check_declared_length(&req, rules.max_bytes)?;
+        let body = read_body(self.payload, rules).await?;
+        let value = parse::<T>(&body)?;
+        value.validate().map_err(validation_error)?;
+        Ok(value)
+    }
+}
+
+/// Reads a whole body within the rules' size and time limits (see [`BodyRules`]).
+pub async fn read_body(mut payload: Payload, rules: &BodyRules) -> Result<web::Bytes, ApiError> {
+    use actix_web::rt::time::timeout;
+    let limit = rules.max_bytes;
+    let read = async move {
         let mut body = web::BytesMut::new();
-        while let Some(chunk) = self.payload.next().await {
-            let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("bad body: {e}")))?;
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| ApiError::malformed(format!("bad body: {e}")))?;
             if body.len() + chunk.len() > limit {
                 return Err(ApiError::PayloadTooLarge { limit });
             }
             body.extend_from_slice(&chunk);
         }
-        let value = parse::<T>(&body)?;
-        value.validate().map_err(validation_error)?;
-        Ok(value)
+        Ok(body.freeze())
+    };
+    let mut read = std::pin::pin!(read);
+    let quick = SLOW_AFTER.min(rules.timeout);
+    if let Ok(body) = timeout(quick, &mut read).await {
+        return body;
     }
+    let _slot = rules
+        .slow_slots
+        .try_acquire()
+        .map_err(|_| ApiError::RequestTimeout)?;
+    timeout(rules.timeout.saturating_sub(quick), read)
+        .await
+        .unwrap_or(Err(ApiError::RequestTimeout))
 }
 
 fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
@@ -94,16 +144,18 @@ fn check_declared_length(req: &HttpRequest, limit: usize) -> Result<(), ApiError
 }
 
 /// Deserializes a request body: it must be a JSON object (an array that happens to line up
-/// with a struct's fields is refused), whole numbers written with a fraction (`1.0`) count as
-/// integers (as JSON Schema says they are), and a failing field is named by its path.
+/// with a struct's fields is refused) without repeated keys, no text in it may hold control
+/// characters, whole numbers written with a fraction (`1.0`) count as integers (as JSON
+/// Schema says they are), and a failing field is named by its path.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::BadRequest(
-            "the request body is empty; expected a JSON object".into(),
+        return Err(ApiError::malformed(
+            "the request body is empty; expected a JSON object",
         ));
     }
-    let mut value: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::BadRequest(format!("the request body is not valid JSON: {e}")))?;
+    let NoRepeatedKeys(mut value) = serde_json::from_slice(body)
+        .map_err(|e| ApiError::malformed(format!("the request body is not valid JSON: {e}")))?;
+    check_controls(&value, &mut String::new())?;
     if !value.is_object() {
         let mut errors = FieldErrors::new();
         errors.insert("body".into(), vec!["must be a JSON object".into()]);
@@ -117,6 +169,127 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         let path = error.path().to_string();
         data_error(&path, error.inner())
     })
+}
+
+/// A JSON document in which no object repeats a key. serde_json keeps the last of repeated
+/// keys, so `{"password":"wrong","password":"right"}` would log in while a filter in front
+/// of the server read the first; a repeat is a 400 naming the key instead.
+struct NoRepeatedKeys(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for NoRepeatedKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(NoRepeatedKeysVisitor)
+            .map(Self)
+    }
+}
+
+struct NoRepeatedKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NoRepeatedKeysVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(NoRepeatedKeys(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if fields.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key `{key}` appears more than once"
+                )));
+            }
+            let NoRepeatedKeys(value) = map.next_value()?;
+            fields.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(fields))
+    }
+}
+
+/// Refuses control characters (see [`crate::text::controls`]) in every string and key of the
+/// document, naming the field; which fields must be one line is each field's own rule
+/// ([`super::input::line`]).
+fn check_controls(value: &serde_json::Value, path: &mut String) -> Result<(), ApiError> {
+    use crate::text::controls::{Lines, describe, first_disallowed};
+    use serde_json::Value;
+    let refuse = |path: &str, c: char| {
+        let field = if path.is_empty() { "body" } else { path };
+        let mut errors = FieldErrors::new();
+        errors.insert(field.to_owned(), vec![describe(c)]);
+        Err(ApiError::Validation {
+            detail: format!("the request body has an invalid field: `{field}`"),
+            errors,
+        })
+    };
+    match value {
+        Value::String(text) => match first_disallowed(text, Lines::Many) {
+            Some(c) => refuse(path, c),
+            None => Ok(()),
+        },
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{index}]"));
+                check_controls(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                if let Some(c) = first_disallowed(key, Lines::One) {
+                    return refuse(path, c);
+                }
+                check_controls(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `1.0` → `1`, everywhere in the document.

@@ -12,9 +12,12 @@ pub mod input;
 pub mod json;
 pub mod pagination;
 pub mod problem;
+pub mod problem_types;
 pub mod rate_limit;
 pub mod redirect;
 pub mod routing;
+pub mod security_headers;
 
 pub use error::{ApiError, Problem};
 pub use json::JsonBody;
+pub use problem_types::ProblemType;

@@ -80,12 +80,13 @@ impl Page {
             per_page: self.per_page,
             total,
             total_pages: total.div_ceil(u64::from(self.per_page)),
+            suggestion: None,
         }
     }
 }
 
 /// Where a page sits in the whole result.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PageMeta {
     #[schema(example = 1, minimum = 1)]
     pub page: u32,
@@ -96,6 +97,12 @@ pub struct PageMeta {
     pub total: u64,
     #[schema(example = 7)]
     pub total_pages: u64,
+    /// Article searches only: the query spelled as the archive spells it, when a word of
+    /// `q` is found nowhere or is one edit away from a far more frequent word. Absent when
+    /// nothing needs correcting. Words found nowhere were searched as corrected here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "أسعار الذهب")]
+    pub suggestion: Option<String>,
 }
 
 /// A page of items with its position.
@@ -136,6 +143,36 @@ fn page_url(req: &HttpRequest, n: u64) -> String {
         .collect();
     pairs.push(format!("page={n}"));
     format!("{}?{}", req.path(), pairs.join("&"))
+}
+
+/// A page of a list: the `{data, meta}` body with its ETag and cache policy (or a 304), and
+/// the `Link` header.
+pub fn respond_page<T: Serialize>(
+    req: &HttpRequest,
+    page: Page,
+    (data, total): (Vec<T>, u64),
+    audience: super::conditional::Audience,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    respond_page_with(req, data, page.meta(total), audience)
+}
+
+/// [`respond_page`] with a `meta` of the caller's making.
+pub fn respond_page_with<T: Serialize>(
+    req: &HttpRequest,
+    data: Vec<T>,
+    meta: PageMeta,
+    audience: super::conditional::Audience,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let response = super::conditional::respond(
+        req,
+        actix_web::http::StatusCode::OK,
+        &Paginated {
+            data,
+            meta: meta.clone(),
+        },
+        audience,
+    )?;
+    Ok(with_links(response, req, &meta))
 }
 
 /// Adds the `Link` header to a list response.

@@ -75,7 +75,7 @@ pub async fn fallback(
     req: HttpRequest,
     table: web::Data<RouteTable>,
 ) -> Result<HttpResponse, ApiError> {
-    let not_found = || ApiError::NotFound(format!("no resource at {}", req.path()));
+    let not_found = || ApiError::NoRoute(format!("no resource at {}", req.path()));
     Err(match table.allowed(req.path()) {
         // The documented path shape matched but the route did not (a non-numeric id where
         // the route wants digits): there is no such resource.

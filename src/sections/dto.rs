@@ -6,7 +6,7 @@ use validator::Validate;
 
 use super::model::SectionRow;
 use crate::http::formats::Slug;
-use crate::http::input::{nullable, nullable_trimmed, trimmed, trimmed_opt};
+use crate::http::input::{line, line_opt, nullable, nullable_trimmed, trimmed_opt};
 use crate::time::Timestamp;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -50,14 +50,17 @@ impl Section {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSection {
-    #[serde(deserialize_with = "trimmed::<_, 100>")]
+    #[serde(deserialize_with = "line::<_, 100>")]
     #[validate(length(min = 1, max = 100))]
     #[schema(example = "العالم", min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// Generated from the name when absent. Must already be in slug form (lower-case,
     /// hyphens, no punctuation); a slug in use is a 409.
-    #[serde(default, deserialize_with = "trimmed_opt::<_, 80>")]
-    #[validate(length(min = 1, max = 80))]
+    #[serde(default, deserialize_with = "line_opt::<_, 80>")]
+    #[validate(
+        length(min = 1, max = 80),
+        custom(function = "crate::slugs::section_slug")
+    )]
     #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "trimmed_opt::<_, 500>")]
@@ -77,13 +80,16 @@ pub struct CreateSection {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateSection {
-    #[serde(default, deserialize_with = "trimmed_opt::<_, 100>")]
+    #[serde(default, deserialize_with = "line_opt::<_, 100>")]
     #[validate(length(min = 1, max = 100))]
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
     /// A new slug; the old one keeps resolving with a 301.
-    #[serde(default, deserialize_with = "trimmed_opt::<_, 80>")]
-    #[validate(length(min = 1, max = 80))]
+    #[serde(default, deserialize_with = "line_opt::<_, 80>")]
+    #[validate(
+        length(min = 1, max = 80),
+        custom(function = "crate::slugs::section_slug")
+    )]
     #[schema(value_type = Option<Slug>)]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "nullable_trimmed::<_, 500>")]

@@ -3,5 +3,6 @@
 
 pub mod dto;
 pub mod model;
+pub mod operations;
 pub mod routes;
 pub mod tree;

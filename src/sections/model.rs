@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{articles, sections};
-use crate::slugs::{self, Reference, Resolved, Resource};
+use crate::slugs::{self, Reference, Resource, Slugged};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sections)]
@@ -74,44 +74,29 @@ fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Secti
         .optional()
 }
 
-/// Resolves an id or a slug, following old slugs.
-pub fn resolve(conn: &mut DbConnection, reference: &Reference) -> QueryResult<Resolved> {
-    match reference {
-        Reference::Id(id) => Ok(match find(conn, *id)? {
-            Some(_) => Resolved::Found(*id),
-            None => Resolved::NotFound,
-        }),
-        Reference::Slug(slug) => {
-            if let Some(row) = find_by_slug(conn, slug)? {
-                return Ok(Resolved::Found(row.id));
-            }
-            match slugs::redirect_target(conn, Resource::Section, slug)? {
-                Some(target) => Ok(match find(conn, target)? {
-                    Some(row) => Resolved::Moved { slug: row.slug },
-                    None => Resolved::NotFound,
-                }),
-                None => Ok(Resolved::NotFound),
-            }
-        }
+impl Slugged for SectionRow {
+    const RESOURCE: Resource = Resource::Section;
+
+    fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Self>> {
+        find(conn, id)
+    }
+
+    fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Self>> {
+        find_by_slug(conn, slug)
+    }
+
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn slug(&self) -> &str {
+        &self.slug
     }
 }
 
-/// The id behind a reference, following old slugs without telling (for writes).
+/// The id of the section a reference names, following old slugs (sections are public).
 pub fn resolve_id(conn: &mut DbConnection, reference: &Reference) -> QueryResult<Option<i64>> {
-    Ok(match resolve(conn, reference)? {
-        Resolved::Found(id) => Some(id),
-        Resolved::Moved { slug } => find_by_slug(conn, &slug)?.map(|row| row.id),
-        Resolved::NotFound => None,
-    })
-}
-
-pub fn slug_taken(conn: &mut DbConnection, slug: &str, except: Option<i64>) -> QueryResult<bool> {
-    let owner: Option<i64> = sections::table
-        .filter(sections::slug.eq(slug))
-        .select(sections::id)
-        .first(conn)
-        .optional()?;
-    Ok(owner.is_some_and(|id| Some(id) != except))
+    Ok(slugs::target::<SectionRow>(conn, reference)?.map(|row| row.id))
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewSection<'_>) -> QueryResult<SectionRow> {
@@ -199,6 +184,14 @@ pub fn all_with_counts(
             (row, count)
         })
         .collect())
+}
+
+/// `(id, name, slug)` of some sections, in no particular order.
+pub fn names(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>> {
+    sections::table
+        .filter(sections::id.eq_any(ids))
+        .select((sections::id, sections::name, sections::slug))
+        .load(conn)
 }
 
 /// `(id, parent_id)` of every section.

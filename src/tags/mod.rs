@@ -3,6 +3,7 @@
 
 pub mod dto;
 pub mod model;
+pub mod operations;
 pub mod routes;
 
 /// How tags are compared: the search normalizer (alef forms, ة/ه, case, diacritics).

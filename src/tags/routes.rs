@@ -1,17 +1,15 @@
 //! `/api/v1/tags`: the tags in use, for tag clouds and tag pages.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::dto::Tag;
-use super::model;
+use super::operations;
 use crate::config::Settings;
 use crate::db::Store;
 use crate::http::ApiError;
 use crate::http::auth::Caller;
-use crate::http::conditional::respond;
 use crate::http::docs::*;
-use crate::http::pagination::{PageParams, Paginated, with_links};
+use crate::http::pagination::{PageParams, Paginated, respond_page};
 
 /// Tags on published articles, most used first.
 #[utoipa::path(
@@ -25,6 +23,7 @@ use crate::http::pagination::{PageParams, Paginated, with_links};
                     ("ETag" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, response = BadRequest),
+        (status = 422, response = Unprocessable),
         (status = 401, response = Unauthorized),
     )
 )]
@@ -37,25 +36,10 @@ pub async fn list_tags(
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, ApiError> {
     let page = params.into_inner().page()?;
-    let (rows, total) = store
-        .query(move |c| model::visible_counts(c, crate::time::now(), page.offset(), page.limit()))
+    let tags = store
+        .query(move |c| operations::list(c, page, crate::time::now()))
         .await?;
-    let meta = page.meta(total as u64);
-    let data = rows
-        .into_iter()
-        .map(|t| Tag {
-            name: t.name,
-            slug: t.slug,
-            article_count: t.count,
-        })
-        .collect();
-    let response = respond(
-        &req,
-        StatusCode::OK,
-        &Paginated { data, meta },
-        caller.audience(&settings),
-    )?;
-    Ok(with_links(response, &req, &meta))
+    respond_page(&req, page, tags, caller.audience(&settings))
 }
 
 /// Registers this slice's routes (each one lands in the OpenAPI document).

@@ -27,20 +27,59 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
-/// Renders `markdown` to sanitized HTML.
-#[must_use]
-pub fn render(markdown: &str) -> String {
+/// How deeply a body may nest block quotes, lists, emphasis and HTML elements. Real articles
+/// stay under ten; the sanitizer's cost grows with the square of the depth.
+pub const MAX_NESTING: usize = 64;
+
+/// A body nested deeper than [`MAX_NESTING`]: refused before it is sanitized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "nests block quotes, lists, emphasis or HTML elements more than {MAX_NESTING} levels deep \
+     (the limit is {MAX_NESTING})"
+)]
+pub struct TooDeep;
+
+/// Renders `markdown` to sanitized HTML, or refuses it when it nests too deeply to sanitize
+/// in linear time (see [`super::nesting`]).
+pub fn render(markdown: &str) -> Result<String, TooDeep> {
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(
         &mut unsafe_html,
         Parser::new_ext(markdown, markdown_options()),
     );
-    SANITIZER.clean(&unsafe_html).to_string()
+    sanitize(&unsafe_html)
+}
+
+/// Sanitizes HTML with the same allowlist as rendered Markdown, or refuses it when it nests
+/// too deeply.
+pub fn sanitize(unsafe_html: &str) -> Result<String, TooDeep> {
+    if super::nesting::deeper_than(unsafe_html, MAX_NESTING) {
+        return Err(TooDeep);
+    }
+    Ok(SANITIZER.clean(unsafe_html).to_string())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::{MAX_NESTING, TooDeep};
+
+    fn render(markdown: &str) -> String {
+        super::render(markdown).unwrap()
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_refused_before_sanitizing() {
+        let deep = |n: usize| format!("{} x", ">".repeat(n));
+        // The innermost paragraph is a level too.
+        assert!(super::render(&deep(MAX_NESTING - 1)).is_ok());
+        assert_eq!(super::render(&deep(MAX_NESTING + 1)), Err(TooDeep));
+        assert_eq!(super::render(&deep(70_000)), Err(TooDeep));
+        assert_eq!(super::render(&"<div>".repeat(39_000)), Err(TooDeep));
+        assert_eq!(
+            super::render(&format!("{}x", "- ".repeat(10_000))),
+            Err(TooDeep)
+        );
+    }
 
     /// What must never survive sanitizing, whatever the input.
     pub(crate) fn is_dangerous(html: &str) -> bool {

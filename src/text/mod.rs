@@ -20,6 +20,8 @@
 //! - [`excerpt`](mod@excerpt): [`plain_text`], [`excerpt()`] and [`reading_time_minutes`], derived from an
 //!   article's Markdown body.
 //! - [`markdown`]: [`markdown::render`], Markdown to sanitized HTML for `body_html`.
+//! - [`nesting`]: how deeply HTML nests, measured in linear time before sanitizing.
+//! - [`controls`]: the control characters text may not hold.
 //! - [`html`]: escaping, and plain text (comments) as HTML paragraphs.
 //! - [`lang`]: [`is_valid_language_tag`], [`canonical_language_tag`] and [`direction`] for the
 //!   article's `lang` / `dir` fields.
@@ -36,11 +38,14 @@
 //! Latin diacritics itself, so the result is the same whatever `remove_diacritics` setting
 //! the index uses.
 
+pub mod controls;
 pub mod excerpt;
 pub mod html;
 pub mod lang;
 pub mod markdown;
+pub mod nesting;
 pub mod normalize;
+pub mod plurals;
 pub mod slug;
 pub mod stem;
 

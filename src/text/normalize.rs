@@ -194,6 +194,37 @@ fn fold_arabic_letter(c: char) -> char {
 /// tashkeel, tatweel or a hamza form of alef.
 #[must_use]
 pub fn normalize(text: &str) -> String {
+    if let Some(plain) = normalize_plain_word(text) {
+        return plain;
+    }
+    normalize_fully(text)
+}
+
+/// The base Arabic letters (hamza to yeh), normalized one by one by [`normalize_fully`].
+static ARABIC_LETTERS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    ('\u{0621}'..='\u{064A}')
+        .map(|c| normalize_fully(c.encode_utf8(&mut [0; 4])))
+        .collect()
+});
+
+/// The fast path of [`normalize`] for the most common input by far, one word of ASCII
+/// letters and digits or of base Arabic letters (no marks, no separators): each character
+/// normalizes on its own then, so a table lookup gives what the full path would (a test
+/// holds them equal). `None` for anything else.
+fn normalize_plain_word(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            'a'..='z' | '0'..='9' => out.push(c),
+            'A'..='Z' => out.push(c.to_ascii_lowercase()),
+            '\u{0621}'..='\u{064A}' => out.push_str(&ARABIC_LETTERS[c as usize - 0x0621]),
+            _ => return None,
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn normalize_fully(text: &str) -> String {
     let lowered = text.nfkc().collect::<String>().to_lowercase();
     let mut out = String::with_capacity(lowered.len());
     let mut pending_space = false;
@@ -395,6 +426,11 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_fast_path_normalizes_as_the_full_one(s in "[A-Za-z0-9\u{0621}-\u{064A}]{1,12}") {
+            prop_assert_eq!(normalize(&s), normalize_fully(&s));
+        }
+
         #[test]
         fn normalize_is_idempotent(s in text_strategy()) {
             let once = normalize(&s);

@@ -19,21 +19,129 @@ use super::normalize::{
 /// once percent-encoded, so 80 characters keep even an all-Arabic URL under ~500 bytes).
 pub const MAX_SLUG_CHARS: usize = 80;
 
+/// The letters a slug may hold: Latin lower-case `a`–`z`, ASCII digits, and the letters of
+/// the Arabic script (Arabic, Persian, Urdu, Kurdish …; no tashkeel, no tatweel). Other
+/// scripts are transliterated into Latin by [`slugify`], so every slug is in this set and
+/// the OpenAPI document can state the rule as [`SLUG_LETTERS`].
+#[must_use]
+pub fn is_slug_letter(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || is_arabic_letter(c)
+}
+
+/// The letters of the Arabic script that Unicode recommends for identifiers (UTS #39's
+/// general security profile: letters in modern use for Arabic, Persian, Urdu, Kurdish,
+/// Pashto, Sindhi …; not the archaic, Quranic or technical ones, whose look-alikes make
+/// spoofing easy). A test holds this list to `unicode-security`'s tables.
+fn is_arabic_letter(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0620}'..='\u{063A}' | '\u{063D}' | '\u{0641}'..='\u{064A}' | '\u{0672}' | '\u{0674}' | '\u{0679}'..='\u{068F}' | '\u{0691}'..='\u{069A}' | '\u{069F}'..='\u{06A0}' | '\u{06A2}' | '\u{06A4}'..='\u{06AB}' | '\u{06AD}'..='\u{06B1}' | '\u{06B3}' | '\u{06B5}'..='\u{06B7}' | '\u{06BA}'..='\u{06BE}' | '\u{06C0}'..='\u{06D3}' | '\u{06D5}' | '\u{06EE}'..='\u{06EF}' | '\u{06FF}' | '\u{0751}'..='\u{0752}' | '\u{0756}' | '\u{0760}' | '\u{0762}'..='\u{0763}' | '\u{0766}'..='\u{0768}' | '\u{076A}' | '\u{076E}'..='\u{0771}' | '\u{088F}' | '\u{08A0}' | '\u{08A2}'..='\u{08A9}' | '\u{08BB}'..='\u{08C2}' | '\u{08C7}'
+    )
+}
+
+/// The Arabic letters of [`is_slug_letter`] as the body of a regular-expression character
+/// class (a macro, so that `concat!` can build the slug pattern from it at compile time).
+macro_rules! arabic_letters {
+    () => {
+        r"\u0620-\u063A\u063D\u0641-\u064A\u0672\u0674\u0679-\u068F\u0691-\u069A\u069F-\u06A0\u06A2\u06A4-\u06AB\u06AD-\u06B1\u06B3\u06B5-\u06B7\u06BA-\u06BE\u06C0-\u06D3\u06D5\u06EE-\u06EF\u06FF\u0751-\u0752\u0756\u0760\u0762-\u0763\u0766-\u0768\u076A\u076E-\u0771\u088F\u08A0\u08A2-\u08A9\u08BB-\u08C2\u08C7"
+    };
+}
+pub(crate) use arabic_letters;
+
+/// [`is_slug_letter`] as the body of a regular-expression character class.
+pub const SLUG_LETTERS: &str = concat!("a-z0-9", arabic_letters!());
+
+/// Which alphabet a slug letter belongs to; a word never mixes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Alphabet {
+    Latin,
+    Arabic,
+}
+
+/// Builds a slug letter by letter: separators collapse into single hyphens, and a word that
+/// would switch between Latin and Arabic letters is split there (`g20قمة` → `g20-قمة`), so no
+/// slug word mixes scripts.
+struct SlugWriter {
+    out: String,
+    pending_hyphen: bool,
+    /// The alphabet of the current word's letters so far (digits belong to none).
+    alphabet: Option<Alphabet>,
+}
+
+impl SlugWriter {
+    fn separator(&mut self) {
+        self.pending_hyphen = true;
+        self.alphabet = None;
+    }
+
+    fn push(&mut self, c: char) {
+        let alphabet = if c.is_ascii_lowercase() {
+            Some(Alphabet::Latin)
+        } else if c.is_ascii_digit() {
+            None
+        } else {
+            Some(Alphabet::Arabic)
+        };
+        if alphabet.is_some() && self.alphabet.is_some() && alphabet != self.alphabet {
+            self.pending_hyphen = true;
+        }
+        if self.pending_hyphen && !self.out.is_empty() {
+            self.out.push('-');
+        }
+        self.pending_hyphen = false;
+        if alphabet.is_some() {
+            self.alphabet = alphabet;
+        }
+        self.out.push(c);
+    }
+
+    /// Latin (or transliterated) text: ASCII letters and digits are kept, anything else in
+    /// it separates words.
+    fn push_ascii(&mut self, text: &str) {
+        for c in text.chars() {
+            let c = c.to_ascii_lowercase();
+            if c.is_ascii_alphanumeric() {
+                self.push(c);
+            } else {
+                self.separator();
+            }
+        }
+    }
+
+    /// A letter of a script slugs do not keep, transliterated into Latin (`д` → `d`,
+    /// `中` → `zhong`); a character without a transliteration separates words.
+    fn push_transliterated(&mut self, c: char) {
+        match deunicode::deunicode_char(c) {
+            Some(latin) if latin.chars().any(|l| l.is_ascii_alphanumeric()) => {
+                // Transliterations of whole syllables end with a space (`中` → `Zhong `):
+                // each becomes a word of its own.
+                self.push_ascii(latin)
+            }
+            _ => self.separator(),
+        }
+    }
+}
+
 /// Turns a title into a URL slug; returns `""` when nothing usable is left (the caller then
 /// substitutes a fallback such as the article id).
 ///
 /// Rules, in order:
 /// - Unicode NFKC first (presentation forms and ligatures from PDFs become ordinary letters,
-///   full-width Latin becomes ASCII, U+00A0 becomes a space), then full Unicode lower-casing
-///   ([`str::to_lowercase`], so Cyrillic and Greek are lower-cased too).
+///   full-width Latin becomes ASCII, U+00A0 becomes a space), then full Unicode lower-casing.
 /// - Arabic tashkeel (U+064B–U+065F), superscript alef U+0670, Quranic marks (U+0610–U+061A,
-///   U+06D6–U+06ED, Arabic Extended-A marks) and tatweel U+0640 are removed; the letters are
-///   otherwise kept as written (hamza forms of alef, ة and ى are *not* folded).
+///   U+06D6–U+06ED, Arabic Extended-A marks) and tatweel U+0640 are removed; the letters of
+///   the Arabic script are otherwise kept as written (hamza forms of alef, ة and ى are *not*
+///   folded).
 /// - Latin letters lose their diacritics and become ASCII: `Crème brûlée` → `creme-brulee`,
 ///   `Straße` → `strasse`. A choice: Latin slugs look like every other CMS's, and two
-///   spellings of a Latin name (with and without accents) give the same slug. Combining marks
-///   on letters of other scripts (Devanagari vowel signs, Cyrillic й) are part of the letter
-///   and are kept; marks with no letter before them are dropped.
+///   spellings of a Latin name (with and without accents) give the same slug.
+/// - Letters of every other script are transliterated into Latin (`Русский` → `russkii`,
+///   `中文` → `zhong-wen`), so a slug holds only the letters of [`SLUG_LETTERS`], which the
+///   OpenAPI document states and explicit slugs are held to: a generated slug can always be
+///   sent back. It also means a look-alike letter from another script (the Cyrillic `а` in
+///   `pаypal`) becomes the Latin letter it imitates instead of a different URL that looks
+///   the same.
+/// - A word is never a mix of Latin and Arabic letters: it is split where the script changes.
 /// - Arabic-Indic ٠–٩ and Persian ۰–۹ digits become ASCII 0–9.
 /// - Invisible format characters (ZWNJ, ZWJ, LRM/RLM, bidi controls, BOM, soft hyphen) are
 ///   deleted, joining their neighbours rather than splitting the word.
@@ -41,53 +149,60 @@ pub const MAX_SLUG_CHARS: usize = 80;
 ///   script (، ؛ ؟ « » … – / ? # % & …, emoji) and whitespace of every kind, U+200B included —
 ///   becomes a separator; runs of separators become one `-`, with none at either end.
 ///   Apostrophes are separators too: `don't` → `don-t`.
-/// - The result is recomposed to NFC and bounded to [`MAX_SLUG_CHARS`] characters, cut at a
-///   hyphen when one falls in the last third of the allowance (so a word is not split), never
-///   between a letter and its combining mark, and never leaving a trailing hyphen.
+/// - The result is bounded to [`MAX_SLUG_CHARS`] characters, cut at a hyphen when one falls
+///   in the last third of the allowance (so a word is not split), never leaving a trailing
+///   hyphen.
 ///
 /// The function is idempotent: `slugify(slugify(x)) == slugify(x)`.
 #[must_use]
 pub fn slugify(title: &str) -> String {
     let lowered = title.nfkc().collect::<String>().to_lowercase();
-    let mut out = String::with_capacity(lowered.len());
-    let mut pending_hyphen = false;
-    // Script of the last letter kept in the current word: Some(true) = Latin (its marks are
-    // diacritics to drop), Some(false) = another script (its marks are kept), None = no letter
-    // since the last separator (a mark there has nothing to attach to and is dropped).
-    let mut base: Option<bool> = None;
-
+    let mut slug = SlugWriter {
+        out: String::with_capacity(lowered.len()),
+        pending_hyphen: false,
+        alphabet: None,
+    };
+    // Whether the last letter was transliterated: the combining marks after it (Devanagari
+    // vowel signs) are transliterated too; after other letters marks are dropped.
+    let mut after_transliterated = false;
     for c in lowered.chars() {
         if is_arabic_mark(c) || c == TATWEEL || is_removed_format(c) {
             continue;
         }
         if is_combining_mark(c) {
-            if base == Some(false) {
-                out.push(c);
+            // A mark that spells no letter of its own (a virama) joins its neighbours.
+            let spelled = deunicode::deunicode_char(c)
+                .is_some_and(|latin| latin.chars().any(|l| l.is_ascii_alphanumeric()));
+            if after_transliterated && spelled {
+                slug.push_transliterated(c);
             }
             continue;
         }
-        let (c, latin) = match ascii_digit(c) {
-            Some(d) => (d, true),
-            None => (c, is_latin(c)),
-        };
-        if c.is_alphanumeric() {
-            if pending_hyphen && !out.is_empty() {
-                out.push('-');
+        after_transliterated = false;
+        // Alef wasla, common in religious and classical text, is written as a plain alef.
+        let c = if c == '\u{0671}' { '\u{0627}' } else { c };
+        if let Some(digit) = ascii_digit(c) {
+            slug.push(digit);
+        } else if is_arabic_letter(c) || c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if is_latin(c) && c.is_alphanumeric() {
+            let mut folded = String::new();
+            push_latin_folded(c, &mut folded);
+            for f in folded.chars() {
+                if f.is_ascii_alphanumeric() {
+                    slug.push(f.to_ascii_lowercase());
+                } else {
+                    slug.push_transliterated(f);
+                }
             }
-            pending_hyphen = false;
-            if latin {
-                push_latin_folded(c, &mut out);
-            } else {
-                out.push(c);
-            }
-            base = Some(latin);
+        } else if c.is_alphanumeric() {
+            slug.push_transliterated(c);
+            after_transliterated = true;
         } else {
-            pending_hyphen = true;
-            base = None;
+            slug.separator();
         }
     }
-
-    truncate(&out.nfc().collect::<String>())
+    truncate(&slug.out)
 }
 
 /// Bounds a slug to [`MAX_SLUG_CHARS`] characters, preferring to cut at a hyphen.
@@ -96,12 +211,7 @@ fn truncate(slug: &str) -> String {
     if chars.len() <= MAX_SLUG_CHARS {
         return slug.to_owned();
     }
-    // The hard cut: MAX_SLUG_CHARS characters, moved back so that it does not separate a
-    // letter from the combining marks that follow it.
     let mut cut = MAX_SLUG_CHARS;
-    while cut > 0 && is_combining_mark(chars[cut]) {
-        cut -= 1;
-    }
     // Prefer a word boundary: if the character right after the cut is a hyphen the cut is
     // already between words; otherwise use the last hyphen in the last third, if any.
     let at_boundary = chars[cut] == '-';
@@ -224,10 +334,59 @@ mod tests {
     }
 
     #[test]
-    fn other_cased_scripts_are_lowercased_and_keep_their_marks() {
-        assert_eq!(slugify("Новости Йошкар-Олы"), "новости-йошкар-олы");
-        assert_eq!(slugify("ΑΘΗΝΑ"), "αθηνα");
-        assert_eq!(slugify("हिन्दी समाचार"), "हिन्दी-समाचार");
+    fn other_scripts_are_transliterated_into_latin() {
+        assert_eq!(slugify("Новости Йошкар-Олы"), "novosti-ioshkar-oly");
+        assert_eq!(slugify("ΑΘΗΝΑ"), "athena");
+        assert_eq!(slugify("हिन्दी समाचार"), "hindii-smaacaar");
+        assert_eq!(slugify("中文新闻"), "zhong-wen-xin-wen");
+    }
+
+    #[test]
+    fn look_alike_letters_become_the_letters_they_imitate() {
+        // A Cyrillic а inside a Latin word.
+        assert_eq!(slugify("pаypal news"), "paypal-news");
+    }
+
+    #[test]
+    fn every_script_of_the_arabic_alphabet_keeps_its_letters() {
+        assert_eq!(slugify("اردو خبریں ٹیکس"), "اردو-خبریں-ٹیکس");
+        assert_eq!(slugify("پژوهش گروه"), "پژوهش-گروه");
+        assert_eq!(slugify("بِسْمِ ٱللَّهِ"), "بسم-الله");
+    }
+
+    #[test]
+    fn a_word_never_mixes_latin_and_arabic_letters() {
+        assert_eq!(slugify("قمة G20 في الرياض"), "قمة-g20-في-الرياض");
+        assert_eq!(slugify("G20قمة"), "g20-قمة");
+        assert_eq!(slugify("قمة20G"), "قمة20-g");
+    }
+
+    #[test]
+    fn arabic_slug_letters_are_the_ones_unicode_recommends_for_identifiers() {
+        use unicode_script::{Script, UnicodeScript};
+        use unicode_security::GeneralSecurityProfile;
+        for c in ('\u{0600}'..='\u{08FF}').chain('\u{FB50}'..='\u{FEFF}') {
+            let recommended = c.script() == Script::Arabic
+                && c.is_alphabetic()
+                && !c.is_numeric()
+                && !is_combining_mark(c)
+                && c != TATWEEL
+                && c.identifier_allowed();
+            assert_eq!(is_arabic_letter(c), recommended, "U+{:04X}", u32::from(c));
+        }
+    }
+
+    #[test]
+    fn slug_letters_and_their_pattern_are_one_rule() {
+        let class = regex::Regex::new(&format!("^[{SLUG_LETTERS}]$")).unwrap();
+        for c in (0u32..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(
+                is_slug_letter(c),
+                class.is_match(&c.to_string()),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
     }
 
     #[test]
@@ -288,11 +447,10 @@ mod tests {
     }
 
     #[test]
-    fn the_cut_never_separates_a_letter_from_its_mark() {
-        // 79 letters then a Devanagari syllable with a vowel sign straddling the limit.
-        let title = format!("{}कि", "क".repeat(79));
+    fn transliterated_titles_are_cut_like_any_other() {
+        let title = "क".repeat(100);
         let slug = slugify(&title);
-        assert_eq!(slug.chars().count(), 79);
+        assert!(slug.chars().count() <= MAX_SLUG_CHARS);
         assert!(is_valid_slug(&slug));
     }
 
@@ -357,8 +515,8 @@ mod tests {
                 prop_assert!(!c.is_whitespace() && !matches!(c, '/' | '?' | '#' | '%'), "{:?}", c);
                 prop_assert!(!is_removed_format(c));
             }
-            if has_letter_or_digit(&s) {
-                prop_assert!(!slug.is_empty(), "{:?}", s);
+            prop_assert!(slug.chars().all(|c| c == '-' || is_slug_letter(c)), "{:?}", slug);
+            if has_letter_or_digit(&s) && !slug.is_empty() {
                 prop_assert!(is_valid_slug(&slug));
             }
         }

@@ -21,9 +21,22 @@
 //! stemmer runs after normalization, where ة has become ه; `يه` and `ه` cover them, and ى has
 //! become ي, so the `ي` entry covers both.
 //!
+//! - **Broken plurals** of common news nouns (أسعار → سعر, مساجد → مسجد) are replaced by their
+//!   singular after the prefix is removed ([`super::plurals`]): affix stripping cannot join
+//!   them, and Lucene's analyzer misses them too.
+//!
+//! - **Names kept whole**: a few country names end in a suffix, and stripping it leaves a
+//!   common word — «لبنان» would become لبن "milk", «البحرين» بحر "sea", «السودان» سود
+//!   "black". Once suffix stripping reaches one of them ([`KEPT_WHOLE`]) it stops, so
+//!   «اللبنانية» and «لبنان» still share a stem, and it is not «اللبن»'s.
+//! - **Names not reached**: the other way round, stripping «الرياضة» "sport" (and
+//!   «الرياضي», «رياضيون» …) would leave رياض, the stem of the city «الرياض». A word that
+//!   only reaches such a name by losing a suffix gets the other word's stem instead
+//!   ([`NOT_REACHED`]).
+//!
 //! A light stemmer is deliberately crude: it conflates some unrelated words («الدوري» and
-//! «دور» share دور) and misses broken plurals (أسعار / سعر). It is meant for recall in news
-//! search, not as a lemmatizer. It is also not idempotent: stem once.
+//! «دور» share دور). It is meant for recall in news search, not as a lemmatizer. It is also
+//! not idempotent: stem once.
 
 use super::normalize::tokenize;
 
@@ -46,6 +59,13 @@ const SUFFIXES: [&[char]; 8] = [
     &['ه'],
     &['ي'],
 ];
+
+/// Names that suffix stripping stops at (normalized: ة is ه, ى is ي), because what it would
+/// leave is another common word.
+const KEPT_WHOLE: [&str; 5] = ["لبنان", "بحرين", "سودان", "عمان", "ايران"];
+
+/// (name, stem instead): a word that is not the name but strips down to it gets the second.
+const NOT_REACHED: [(&str, &str); 1] = [("رياض", "رياضه")];
 
 /// Letters that must remain after a suffix is removed.
 const MIN_STEM: usize = 3;
@@ -81,7 +101,18 @@ pub fn stem(token: &str) -> String {
             break;
         }
     }
+    // A broken plural becomes its singular, which the suffixes are then stripped from.
+    let mut chars = chars;
+    let word: String = chars[start..end].iter().collect();
+    if let Some(singular) = super::plurals::singular(&word) {
+        chars = singular.chars().collect();
+        start = 0;
+        end = chars.len();
+    }
     loop {
+        if KEPT_WHOLE.contains(&chars[start..end].iter().collect::<String>().as_str()) {
+            break;
+        }
         let stripped = SUFFIXES.iter().find(|suffix| {
             end - start >= suffix.len() + MIN_STEM && chars[start..end].ends_with(suffix)
         });
@@ -90,7 +121,15 @@ pub fn stem(token: &str) -> String {
             None => break,
         }
     }
-    chars[start..end].iter().collect()
+    let stemmed: String = chars[start..end].iter().collect();
+    let stripped = end < chars.len();
+    match NOT_REACHED
+        .iter()
+        .find(|(name, _)| stripped && *name == stemmed)
+    {
+        Some((_, instead)) => (*instead).to_owned(),
+        None => stemmed,
+    }
 }
 
 /// The stems one word stands for: one, or two when it begins with a bare و that may be
@@ -200,6 +239,20 @@ mod tests {
             ("المعلمون", "المعلمين"),
             ("لبنان", "اللبنانية"),
         ] {
+            assert_eq!(stem_of(a), stem_of(b), "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn country_names_do_not_become_common_words() {
+        for (name, other) in [("لبنان", "اللبن"), ("البحرين", "البحر"), ("السودان", "سود")]
+        {
+            assert_ne!(stem_of(name), stem_of(other), "{name} / {other}");
+        }
+        assert_ne!(stem_of("الرياض"), stem_of("الرياضة"));
+        assert_eq!(stem_of("الرياضة"), stem_of("الرياضيين"));
+        for (a, b) in [("البحرين", "البحرينية"), ("السودان", "السوداني")]
+        {
             assert_eq!(stem_of(a), stem_of(b), "{a} / {b}");
         }
     }

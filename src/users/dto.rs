@@ -6,7 +6,7 @@ use validator::Validate;
 
 use super::Role;
 use super::model::UserRow;
-use crate::http::input::{trimmed, trimmed_opt};
+use crate::http::input::{line, line_opt};
 use crate::time::Timestamp;
 
 /// A staff account as staff see it.
@@ -44,11 +44,11 @@ impl From<&UserRow> for User {
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     /// Compared case-insensitively; stored lower-cased.
-    #[serde(deserialize_with = "trimmed::<_, 254>")]
+    #[serde(deserialize_with = "line::<_, 254>")]
     #[validate(email, length(max = 254))]
     #[schema(example = "layla@newsroom.example", format = "email", max_length = 254)]
     pub email: String,
-    #[serde(deserialize_with = "trimmed::<_, 100>")]
+    #[serde(deserialize_with = "line::<_, 100>")]
     #[validate(length(min = 1, max = 100))]
     #[schema(
         example = "ليلى حسن",
@@ -60,7 +60,7 @@ pub struct CreateUser {
     pub role: Role,
     /// 12 to 256 characters: long enough for any passphrase, short enough that hashing it
     /// costs nothing extra.
-    #[validate(length(min = 12, max = 256))]
+    #[validate(custom(function = "crate::users::password::check_rule"))]
     #[schema(
         example = "correct horse battery staple",
         min_length = 12,
@@ -78,11 +78,11 @@ pub struct CreateUser {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
-    #[serde(default, deserialize_with = "trimmed_opt::<_, 254>")]
+    #[serde(default, deserialize_with = "line_opt::<_, 254>")]
     #[validate(email, length(max = 254))]
     #[schema(format = "email", max_length = 254)]
     pub email: Option<String>,
-    #[serde(default, deserialize_with = "trimmed_opt::<_, 100>")]
+    #[serde(default, deserialize_with = "line_opt::<_, 100>")]
     #[validate(length(min = 1, max = 100))]
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub display_name: Option<String>,
@@ -91,7 +91,7 @@ pub struct UpdateUser {
     #[serde(default)]
     pub active: Option<bool>,
     #[serde(default)]
-    #[validate(length(min = 12, max = 256))]
+    #[validate(custom(function = "crate::users::password::check_rule"))]
     #[schema(min_length = 12, max_length = 256, format = "password")]
     pub password: Option<String>,
 }

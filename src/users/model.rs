@@ -63,6 +63,14 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<UserRow>> {
 }
 
 /// Looks a user up by an already normalized email.
+/// `(id, display_name)` of some users, in no particular order.
+pub fn display_names(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load(conn)
+}
+
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<UserRow>> {
     users::table
         .filter(users::email.eq(email))
@@ -71,8 +79,12 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option
         .optional()
 }
 
-pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
-    users::table.count().get_result(conn)
+/// Admin accounts, active or not.
+pub fn count_admins(conn: &mut DbConnection) -> QueryResult<i64> {
+    users::table
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .count()
+        .get_result(conn)
 }
 
 /// One page of users, oldest first, and the total.
@@ -83,7 +95,7 @@ pub fn list(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<(Ve
         .limit(limit)
         .select(UserRow::as_select())
         .load(conn)?;
-    Ok((rows, count(conn)?))
+    Ok((rows, users::table.count().get_result(conn)?))
 }
 
 // `RETURNING` lists the columns rather than `UserRow::as_returning()`: under Diesel's
@@ -117,6 +129,22 @@ pub fn update(
     .returning(users::all_columns)
     .get_result(conn)
     .optional()
+}
+
+/// Ends every session of a user (deactivation, password or role change): their refresh
+/// tokens are revoked; their access tokens die with the `token_version` the caller bumps.
+pub fn end_sessions(
+    conn: &mut DbConnection,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now))
+    .execute(conn)
 }
 
 pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {

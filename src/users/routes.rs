@@ -1,17 +1,16 @@
 //! `/api/v1/users`: staff accounts, for admins only.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
 use super::dto::{CreateUser, UpdateUser, User};
-use super::model::{self, NewUser, UserChanges, UserRow};
-use super::{Role, normalize_email};
-use crate::auth::{password, refresh};
-use crate::db::{DbConnection, Store};
+use super::operations::{self, NewAccount};
+use super::password;
+use crate::db::Store;
 use crate::http::auth::AdminOnly;
-use crate::http::conditional::{Audience, IfMatch, IfMatchHeader, respond};
+use crate::http::conditional::{Audience, IfMatch, IfMatchHeader, created, respond};
 use crate::http::docs::*;
-use crate::http::pagination::{PageParams, Paginated, with_links};
+use crate::http::pagination::{PageParams, Paginated, respond_page};
 use crate::http::{ApiError, JsonBody};
 
 /// A page of staff accounts, oldest first.
@@ -26,6 +25,7 @@ use crate::http::{ApiError, JsonBody};
                     ("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, response = BadRequest),
+        (status = 422, response = Unprocessable),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
     )
@@ -38,16 +38,8 @@ pub async fn list_users(
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     let page = params.into_inner().page()?;
-    let (rows, total) = store
-        .query(move |c| model::list(c, page.offset(), page.limit()))
-        .await?;
-    let meta = page.meta(total as u64);
-    let body = Paginated {
-        data: rows.iter().map(User::from).collect(),
-        meta,
-    };
-    let response = respond(&req, StatusCode::OK, &body, Audience::Private)?;
-    Ok(with_links(response, &req, &meta))
+    let users = store.query(move |c| operations::list(c, page)).await?;
+    respond_page(&req, page, users, Audience::Private)
 }
 
 /// One staff account.
@@ -72,11 +64,8 @@ pub async fn get_user(
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let user = store
-        .query(move |c| model::find(c, id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("user"))?;
-    respond(&req, StatusCode::OK, &User::from(&user), Audience::Private)
+    let user = store.run(move |c| operations::get(c, id)).await?;
+    respond(&req, StatusCode::OK, &user, Audience::Private)
 }
 
 /// Create a staff account.
@@ -105,38 +94,20 @@ pub async fn create_user(
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.validated().await?;
+    let mut account = NewAccount::new(
+        &input.email,
+        Some(&input.display_name),
+        input.role,
+        &input.password,
+    )?;
+    account.active = input.active.unwrap_or(true);
     let hash = password::hash(input.password)
         .await
         .map_err(ApiError::internal)?;
     let user = store
-        .write(move |c| {
-            let email = normalize_email(&input.email);
-            ensure_email_free(c, &email, None)?;
-            let now = crate::time::now();
-            Ok::<_, ApiError>(model::insert(
-                c,
-                &NewUser {
-                    email: &email,
-                    display_name: &input.display_name,
-                    role: input.role.as_str(),
-                    active: input.active.unwrap_or(true),
-                    password_hash: &hash,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?)
-        })
+        .write(move |c| operations::create(c, &account, &hash, crate::time::now()))
         .await?;
-    let mut response = respond(
-        &req,
-        StatusCode::CREATED,
-        &User::from(&user),
-        Audience::Private,
-    )?;
-    if let Ok(location) = header::HeaderValue::from_str(&format!("/api/v1/users/{}", user.id)) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    created(&req, &user, &format!("/api/v1/users/{}", user.id))
 }
 
 /// Change a staff account.
@@ -168,54 +139,25 @@ pub async fn create_user(
 #[patch("/users/{id:\\d+}")]
 pub async fn update_user(
     req: HttpRequest,
-    staff: AdminOnly,
+    admin: AdminOnly,
     id: web::Path<i64>,
     if_match: IfMatch,
     body: JsonBody<UpdateUser>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let admin = staff.0.id;
     let id = id.into_inner();
-    let input = body.validated().await?;
-    if id == admin && (input.role.is_some_and(|r| r != Role::Admin) || input.active == Some(false))
-    {
-        return Err(ApiError::Conflict(
-            "admins cannot demote or deactivate themselves; ask another admin".into(),
-        ));
-    }
-    let hash = match input.password {
+    let mut input = body.validated().await?;
+    let hash = match input.password.take() {
         Some(password) => Some(password::hash(password).await.map_err(ApiError::internal)?),
         None => None,
     };
     let user = store
         .write(move |c| {
-            let current = found(model::find(c, id)?)?;
-            if_match.check_value(&User::from(&current))?;
-            let email = input.email.as_deref().map(normalize_email);
-            if let Some(email) = &email {
-                ensure_email_free(c, email, Some(id))?;
-            }
-            let ends_sessions = hash.is_some()
-                || input.role.is_some_and(|r| r != current.role())
-                || (input.active == Some(false) && current.active);
-            let changes = UserChanges {
-                email,
-                display_name: input.display_name,
-                role: input.role.map(|r| r.as_str().to_owned()),
-                active: input.active,
-                password_hash: hash,
-                token_version: ends_sessions.then_some(current.token_version + 1),
-            };
             let now = crate::time::now();
-            let updated = model::update(c, id, current.version, &changes, now)?
-                .ok_or(ApiError::PreconditionFailed)?;
-            if ends_sessions {
-                refresh::revoke_all_for_user(c, id, now)?;
-            }
-            Ok::<_, ApiError>(updated)
+            operations::update(c, admin.0.id, id, input, hash, &if_match, now)
         })
         .await?;
-    respond(&req, StatusCode::OK, &User::from(&user), Audience::Private)
+    respond(&req, StatusCode::OK, &user, Audience::Private)
 }
 
 /// Delete a staff account and its sessions.
@@ -241,46 +183,16 @@ pub async fn update_user(
 )]
 #[delete("/users/{id:\\d+}")]
 pub async fn delete_user(
-    staff: AdminOnly,
+    admin: AdminOnly,
     id: web::Path<i64>,
     if_match: IfMatch,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, ApiError> {
-    let admin = staff.0.id;
     let id = id.into_inner();
-    if id == admin {
-        return Err(ApiError::Conflict("admins cannot delete themselves".into()));
-    }
     store
-        .write(move |c| {
-            let current = found(model::find(c, id)?)?;
-            if_match.check_value(&User::from(&current))?;
-            model::delete(c, id).map_err(|e| match ApiError::from(e) {
-                ApiError::Conflict(_) => ApiError::Conflict(
-                    "the user still authors content; deactivate them instead".into(),
-                ),
-                other => other,
-            })
-        })
+        .write(move |c| operations::delete(c, admin.0.id, id, &if_match))
         .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-fn found(user: Option<UserRow>) -> Result<UserRow, ApiError> {
-    user.ok_or_else(|| ApiError::not_found("user"))
-}
-
-fn ensure_email_free(
-    c: &mut DbConnection,
-    email: &str,
-    except: Option<i64>,
-) -> Result<(), ApiError> {
-    match model::find_by_email(c, email)? {
-        Some(other) if Some(other.id) != except => Err(ApiError::Conflict(format!(
-            "another user already has the email {email}"
-        ))),
-        _ => Ok(()),
-    }
 }
 
 /// Registers this slice's routes (each one lands in the OpenAPI document).

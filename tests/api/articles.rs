@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, encode, json_of, spawn_app};
+use crate::helpers::{TestApp, assert_problem, assert_problem_type, encode, json_of, spawn_app};
 
 async fn newsroom() -> (TestApp, i64) {
     let app = spawn_app().await;
@@ -608,6 +608,17 @@ async fn a_stale_if_match_writes_nothing() {
         .await
         .unwrap();
     assert_problem(malformed, StatusCode::BAD_REQUEST).await;
+    // A body the document refuses is refused as invalid whatever the If-Match says: the
+    // client learns what to fix before it learns to re-read.
+    let bad_slug = app
+        .request(Method::PATCH, &path)
+        .bearer_auth(&app.admin_token)
+        .header("if-match", &etag)
+        .json(&json!({"slug": "AAA"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem_type(bad_slug, "validation-failed").await;
 }
 
 #[actix_web::test]

@@ -348,7 +348,10 @@ async fn demo_loads_a_newsroom_once_and_reindex_rebuilds_the_index() {
     assert!(stderr.contains("already has articles"), "{stderr}");
     let (ok, stdout, stderr) = run_in(&data, &["reindex"], &admin);
     assert!(ok, "{stderr}");
-    assert!(stdout.starts_with("reindexed 14 articles"), "{stdout}");
+    assert!(
+        stdout.starts_with("built a new search index of 14 articles"),
+        "{stdout}"
+    );
 
     let app = crate::helpers::spawn_app_in(data.clone(), &[]).await;
     let articles: serde_json::Value = app

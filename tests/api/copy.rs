@@ -140,3 +140,39 @@ async fn a_newsroom_round_trips_through_another_store_unchanged() {
     .await;
     assert_eq!(total["meta"]["total"], 3);
 }
+
+/// Every table of the store's schema is copied, or left out on purpose with a reason: a
+/// table a later change adds cannot be silently left behind by `sahifa copy`.
+#[test]
+fn every_table_is_copied_or_left_out_on_purpose() {
+    use sahifa::copy::{COPIED, EXCLUDED};
+    let data = TestData::new();
+    let url = sahifa::config::DatabaseUrl::parse(&data.database_url).unwrap();
+    let (store, _) = sahifa::db::Store::open(&url, 1, std::time::Duration::from_secs(10)).unwrap();
+    let mut conn = store.connection().unwrap();
+    let tables = sahifa::db::table_names(&mut conn).unwrap();
+    assert!(tables.iter().any(|t| t == "articles"), "{tables:?}");
+    let excluded = |table: &str| {
+        EXCLUDED
+            .iter()
+            .any(|(name, _)| match name.strip_suffix('*') {
+                Some(prefix) => table.starts_with(prefix),
+                None => table == *name,
+            })
+    };
+    let neither: Vec<&String> = tables
+        .iter()
+        .filter(|t| !COPIED.contains(&t.as_str()) && !excluded(t))
+        .collect();
+    assert!(
+        neither.is_empty(),
+        "tables neither copied nor excluded by `sahifa copy` (src/copy.rs): {neither:?}"
+    );
+    for copied in COPIED {
+        assert!(
+            tables.iter().any(|t| t == copied),
+            "{copied} is not a table"
+        );
+        assert!(!excluded(copied), "{copied} is both copied and excluded");
+    }
+}

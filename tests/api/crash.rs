@@ -14,7 +14,7 @@ use std::time::Duration;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, Process, TestData};
+use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, Process, TestData, admin_token};
 
 /// What was sent, and whether the server acknowledged it.
 #[derive(Debug, Clone)]
@@ -51,19 +51,6 @@ impl Lcg {
             .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
-}
-
-async fn login(client: &Client, base: &str) -> String {
-    let pair: Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    pair["access_token"].as_str().unwrap().to_owned()
 }
 
 /// Where a writer writes.
@@ -184,7 +171,7 @@ async fn acknowledged_writes_survive_sigkill_and_nothing_half_written_shows() {
     for round in 0..kills {
         let mut server = Process::serve_on(data.clone(), &vars);
         let base = server.wait_until_listening();
-        let token = login(&client, &base).await;
+        let token = admin_token(&client, &base).await;
         if round == 0 {
             let created: Value = client
                 .post(format!("{base}/api/v1/sections"))
@@ -227,7 +214,7 @@ async fn acknowledged_writes_survive_sigkill_and_nothing_half_written_shows() {
     // Restart once more and check everything.
     let server = Process::serve_on(data.clone(), &vars);
     let base = server.wait_until_listening();
-    let token = login(&client, &base).await;
+    let token = admin_token(&client, &base).await;
     let ledger = std::mem::take(&mut *ledger.lock().unwrap());
     let get = |path: String| {
         let (client, token) = (client.clone(), token.clone());

@@ -3,7 +3,8 @@
 //!
 //! The store under test is SQLite, or PostgreSQL when `SAHIFA_TEST_DATABASE_URL` names a
 //! PostgreSQL server (`postgres://user@host/db`, a user allowed to create databases): every
-//! test then gets its own fresh database there, dropped when the test ends.
+//! test then gets its own fresh database there, dropped when the test ends
+//! (`tests/common/postgres.rs`, shared with `tests/search_quality.rs`).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -16,6 +17,11 @@ use sahifa::config::Settings;
 use sahifa::startup::Application;
 use serde_json::Value;
 use tempfile::TempDir;
+
+#[path = "../common/postgres.rs"]
+mod postgres;
+
+use postgres::PostgresDatabase;
 
 pub const ADMIN_EMAIL: &str = "admin@sahifa.test";
 pub const ADMIN_PASSWORD: &str = "admin password for tests";
@@ -51,7 +57,7 @@ impl TestData {
         let (database_url, postgres) = match postgres_under_test() {
             Some(server) => {
                 let database = PostgresDatabase::create(&server);
-                (database.url.clone(), Some(database))
+                (database.url().to_owned(), Some(database))
             }
             None => (
                 format!("sqlite:{}", dir.path().join("sahifa.db").display()),
@@ -119,51 +125,6 @@ impl TestData {
     }
 }
 
-/// A database created for one test on the PostgreSQL server, dropped with it.
-struct PostgresDatabase {
-    server: String,
-    name: String,
-    url: String,
-}
-
-impl PostgresDatabase {
-    fn create(server: &str) -> Self {
-        use diesel::{Connection, RunQueryDsl, pg::PgConnection};
-        let name = format!("sahifa_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::establish(server)
-            .unwrap_or_else(|e| panic!("SAHIFA_TEST_DATABASE_URL is unreachable: {e}"));
-        diesel::sql_query(format!(
-            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-        ))
-        .execute(&mut admin)
-        .expect("create a test database");
-        // Same server, same parameters (`?sslmode=…`), another database.
-        let (address, parameters) = server
-            .split_once('?')
-            .map_or((server, String::new()), |(a, p)| (a, format!("?{p}")));
-        let base = address.rsplit_once('/').map_or(address, |(base, _)| base);
-        let url = format!("{base}/{name}{parameters}");
-        Self {
-            server: server.to_owned(),
-            name,
-            url,
-        }
-    }
-}
-
-impl Drop for PostgresDatabase {
-    fn drop(&mut self) {
-        use diesel::{Connection, RunQueryDsl, pg::PgConnection};
-        if let Ok(mut admin) = PgConnection::establish(&self.server) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut admin);
-        }
-    }
-}
-
 /// A staff member created for a test, logged in.
 #[derive(Debug, Clone)]
 pub struct Staff {
@@ -174,10 +135,18 @@ pub struct Staff {
     pub refresh_token: String,
 }
 
-/// Variables every test server gets; a test adds or overrides its own.
+/// Variables every test server gets; a test adds or overrides its own. Each server gets a
+/// search index directory of its own (two instances on one database keep one each).
 fn base_vars(data: &TestData) -> HashMap<String, String> {
+    static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let search_dir = data.dir.path().join(format!("search-{n}"));
     HashMap::from([
         ("DATABASE_URL".to_owned(), data.database_url.clone()),
+        (
+            "SAHIFA_SEARCH_DIR".to_owned(),
+            search_dir.display().to_string(),
+        ),
         ("SAHIFA_BIND".to_owned(), "127.0.0.1:0".to_owned()),
         ("SAHIFA_WORKERS".to_owned(), "1".to_owned()),
         ("SAHIFA_ADMIN_EMAIL".to_owned(), ADMIN_EMAIL.to_owned()),
@@ -393,12 +362,34 @@ pub async fn assert_problem(response: Response, status: StatusCode) -> Value {
         "content type of {body}"
     );
     assert_eq!(body["status"], status.as_u16(), "{body}");
-    assert_eq!(body["title"], status.canonical_reason().unwrap(), "{body}");
     assert!(
         body["detail"].as_str().is_some_and(|d| !d.is_empty()),
         "{body}"
     );
-    assert!(body["type"].is_string(), "{body}");
+    // A documented type with its own title, or `about:blank` with the reason phrase.
+    let kind = body["type"].as_str().expect("a type");
+    match kind.strip_prefix("/problems/") {
+        Some(slug) => {
+            let problem = sahifa::http::ProblemType::from_slug(slug)
+                .unwrap_or_else(|| panic!("an undocumented type: {body}"));
+            assert_eq!(problem.status().as_u16(), status.as_u16(), "{body}");
+            assert_eq!(body["title"], problem.title(), "{body}");
+        }
+        None => {
+            assert_eq!(kind, "about:blank", "{body}");
+            assert_eq!(body["title"], status.canonical_reason().unwrap(), "{body}");
+        }
+    }
+    body
+}
+
+/// Asserts that `response` is a problem of the documented type `slug` (`slug-taken`), and
+/// returns its body.
+pub async fn assert_problem_type(response: Response, slug: &str) -> Value {
+    let problem = sahifa::http::ProblemType::from_slug(slug).expect("a documented type");
+    let status = StatusCode::from_u16(problem.status().as_u16()).unwrap();
+    let body = assert_problem(response, status).await;
+    assert_eq!(body["type"], format!("/problems/{slug}"), "{body}");
     body
 }
 
@@ -548,4 +539,18 @@ impl Drop for Process {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The first admin's access token from a server started as a [`Process`] at `base`.
+pub async fn admin_token(client: &reqwest::Client, base: &str) -> String {
+    let pair: Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    pair["access_token"].as_str().unwrap().to_owned()
 }

@@ -9,7 +9,7 @@ const COMMITTED: &str = include_str!("../../openapi/openapi.json");
 
 #[test]
 fn the_committed_document_matches_the_code() {
-    let generated = sahifa::openapi::to_json(&sahifa::openapi::document());
+    let generated = sahifa::openapi::to_json(&sahifa::routes::document());
     assert!(
         generated == COMMITTED,
         "openapi/openapi.json is stale: regenerate it with\n\n    \

@@ -1,4 +1,5 @@
-//! Password hashing with argon2id, always on the blocking pool.
+//! Passwords: the rule every account's password follows, and hashing with argon2id on one
+//! thread of its own.
 
 use std::sync::LazyLock;
 
@@ -15,6 +16,21 @@ use argon2::{Algorithm, Argon2, Params, Version};
 fn argon2() -> Argon2<'static> {
     let params = Params::new(7 * 1024, 5, 1, None).expect("constant parameters are valid");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// The fewest and the most characters a password may have: long enough for any
+/// passphrase, short enough that hashing it costs nothing extra.
+pub const MIN_CHARS: u64 = 12;
+pub const MAX_CHARS: u64 = 256;
+
+/// The password rule, for every way an account gets one (the API, the CLI, the first admin).
+pub fn check_rule(password: &str) -> Result<(), validator::ValidationError> {
+    if (MIN_CHARS..=MAX_CHARS).contains(&(password.chars().count() as u64)) {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("length")
+            .with_message(format!("must be {MIN_CHARS} to {MAX_CHARS} characters long").into()))
+    }
 }
 
 /// A hash of a password nobody has, verified when the email is unknown, so that a wrong

@@ -1,8 +1,10 @@
 //! Hearing the writes of the other instances that share a PostgreSQL database.
 //!
-//! Triggers announce every committed change readers can see on the channel [`CHANNEL`]
-//! (migration `2026-11-27-000008_readers_view_notifications`). One connection of its own
-//! `LISTEN`s there; each announcement makes the cache forget everything. Diesel exposes
+//! Triggers announce committed changes on channels: `sahifa_readers_view` for every change
+//! readers can see (migration `2026-11-27-000008_readers_view_notifications`; the response
+//! cache forgets everything), `sahifa_search` for every entry of the search change log (the
+//! search index applies it). For each [`Hearer`], one connection of its own `LISTEN`s on its
+//! channel. Diesel exposes
 //! received notifications but not the socket to wait on, so the connection is polled: every
 //! [`POLL_INTERVAL`] a short blocking task reads what has arrived (a non-blocking `recv`),
 //! and every [`HEARTBEAT_INTERVAL`] it runs a query, so that a connection that died silently
@@ -14,27 +16,34 @@
 //! call into libpq is still running when the process exits (one that was crashed the
 //! process in OpenSSL's exit-time cleanup).
 //!
-//! While the connection is down the cache serves nothing (a write could go unheard); once it
-//! listens again it forgets everything filled before and serves again. Polling ends when the
-//! cache is dropped (the server stopped).
+//! While the connection is down the hearer is told it may miss writes ([`Hearer::set_hearing`]);
+//! once it listens again it is told it may have missed some ([`Hearer::heard`]). Polling ends
+//! when the hearer is dropped (the server stopped).
 
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use actix_web::rt::task::spawn_blocking;
 use actix_web::rt::time::{sleep, timeout};
-use actix_web::web;
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::{Connection, ConnectionResult, QueryResult};
 
-use super::ResponseCache;
+/// What hears a channel. Both methods block (they run on the blocking pool).
+pub trait Hearer: Send + Sync + 'static {
+    /// Something was announced, or may have been while nobody listened.
+    fn heard(&self);
+    /// Whether every announcement is being heard (the connection listens) or may be missed.
+    fn set_hearing(&self, hearing: bool);
+}
 
-/// The channel the triggers notify.
-pub const CHANNEL: &str = "sahifa_readers_view";
-
-/// How the listening connection names itself to PostgreSQL (`pg_stat_activity`).
-pub const APPLICATION_NAME: &str = "sahifa cache listener";
+/// A channel to listen on, and how the listening connection names itself to PostgreSQL
+/// (`pg_stat_activity`).
+#[derive(Debug, Clone, Copy)]
+pub struct Channel {
+    pub name: &'static str,
+    pub application_name: &'static str,
+}
 
 /// How often arrived notifications are read: the longest another instance's write can be
 /// served stale here, beyond the notification's own trip.
@@ -50,16 +59,21 @@ const STALL_LIMIT: Duration = Duration::from_secs(2);
 /// How long to wait before connecting again after the connection failed.
 const RECONNECT_DELAY: Duration = Duration::from_secs(1);
 
-/// Keeps `cache` hearing the writes made to the PostgreSQL database at `url` (by any
-/// instance), for as long as the cache exists. Returns after the first attempt to listen,
-/// so that an instance which could listen caches from its first request on.
-pub async fn listen(url: String, cache: &web::Data<ResponseCache>) {
-    let cache = Arc::downgrade(&cache.clone().into_inner());
-    let first = start_listening(url.clone(), cache.clone()).await;
-    actix_web::rt::spawn(keep_listening(url, cache, first));
+/// Keeps `hearer` hearing `channel` of the PostgreSQL database at `url` (announcements by
+/// any instance), for as long as the hearer exists. Returns after the first attempt to
+/// listen, so that an instance which could listen hears from its first request on.
+pub async fn listen<H: Hearer>(url: String, channel: Channel, hearer: &Arc<H>) {
+    let hearer: Weak<dyn Hearer> = Arc::downgrade(hearer) as Weak<dyn Hearer>;
+    let first = start_listening(url.clone(), channel, hearer.clone()).await;
+    actix_web::rt::spawn(keep_listening(url, channel, hearer, first));
 }
 
-async fn keep_listening(url: String, cache: Weak<ResponseCache>, first: Option<PgConnection>) {
+async fn keep_listening(
+    url: String,
+    channel: Channel,
+    cache: Weak<dyn Hearer>,
+    first: Option<PgConnection>,
+) {
     let mut listening = first;
     let mut last_attempt = Instant::now();
     let mut last_heartbeat = Instant::now();
@@ -71,7 +85,7 @@ async fn keep_listening(url: String, cache: Weak<ResponseCache>, first: Option<P
         let Some(mut conn) = listening.take() else {
             if last_attempt.elapsed() >= RECONNECT_DELAY {
                 last_attempt = Instant::now();
-                listening = start_listening(url.clone(), cache.clone()).await;
+                listening = start_listening(url.clone(), channel, cache.clone()).await;
             }
             continue;
         };
@@ -88,12 +102,11 @@ async fn keep_listening(url: String, cache: Weak<ResponseCache>, first: Option<P
             Ok(polled) => polled,
             Err(_) => {
                 // The connection hangs (a peer gone without closing it: the query waits for
-                // TCP to give up). Announcements may be stuck behind it, so stop serving from
-                // memory until it answers or fails.
+                // TCP to give up). Announcements may be stuck behind it.
                 set_hearing(&cache, false);
                 tracing::warn!(
-                    "the connection that hears other instances' writes stopped answering; \
-                     serving every read from the database until it does"
+                    channel = channel.name,
+                    "the connection that hears other instances' writes stopped answering"
                 );
                 let polled = polling.await;
                 // Whatever arrived meanwhile was read by this very poll; nothing was missed.
@@ -109,8 +122,8 @@ async fn keep_listening(url: String, cache: Weak<ResponseCache>, first: Option<P
                 set_hearing(&cache, false);
                 tracing::warn!(
                     %error,
-                    "lost the connection that hears other instances' writes; serving every \
-                     read from the database until it is back"
+                    channel = channel.name,
+                    "lost the connection that hears other instances' writes"
                 );
                 last_attempt = Instant::now();
             }
@@ -120,34 +133,41 @@ async fn keep_listening(url: String, cache: Weak<ResponseCache>, first: Option<P
     }
 }
 
-fn set_hearing(cache: &Weak<ResponseCache>, hearing: bool) {
-    if let Some(cache) = cache.upgrade() {
-        cache.set_hearing(hearing);
+fn set_hearing(hearer: &Weak<dyn Hearer>, hearing: bool) {
+    if let Some(hearer) = hearer.upgrade() {
+        hearer.set_hearing(hearing);
     }
 }
 
-/// Connects and listens; on success the cache forgets what it holds (it may predate writes
-/// nobody heard) and serves again.
-async fn start_listening(url: String, cache: Weak<ResponseCache>) -> Option<PgConnection> {
+/// Connects and listens; on success the hearer is told it may have missed announcements
+/// (while nobody listened), then that it hears them.
+async fn start_listening(
+    url: String,
+    channel: Channel,
+    hearer: Weak<dyn Hearer>,
+) -> Option<PgConnection> {
     let connected = spawn_blocking(move || {
-        let conn = connect(&url)?;
-        if let Some(cache) = cache.upgrade() {
-            cache.forget_all();
-            cache.set_hearing(true);
+        let conn = connect(&url, channel)?;
+        if let Some(hearer) = hearer.upgrade() {
+            hearer.heard();
+            hearer.set_hearing(true);
         }
         Ok::<_, diesel::ConnectionError>(conn)
     })
     .await;
     match connected {
         Ok(Ok(conn)) => {
-            tracing::info!("listening for other instances' writes");
+            tracing::info!(
+                channel = channel.name,
+                "listening for other instances' writes"
+            );
             Some(conn)
         }
         Ok(Err(error)) => {
             tracing::warn!(
                 %error,
-                "cannot listen for other instances' writes; serving every read from the \
-                 database until it can"
+                channel = channel.name,
+                "cannot listen for other instances' writes"
             );
             None
         }
@@ -155,18 +175,19 @@ async fn start_listening(url: String, cache: Weak<ResponseCache>) -> Option<PgCo
     }
 }
 
-fn connect(url: &str) -> ConnectionResult<PgConnection> {
+fn connect(url: &str, channel: Channel) -> ConnectionResult<PgConnection> {
     let mut conn = PgConnection::establish(url)?;
     conn.batch_execute(&format!(
-        "SET application_name = '{APPLICATION_NAME}'; LISTEN {CHANNEL}"
+        "SET application_name = '{}'; LISTEN {}",
+        channel.application_name, channel.name
     ))
     .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
     Ok(conn)
 }
 
-/// Reads what has arrived (after a heartbeat query, when one is due) and makes the cache
-/// forget everything if any notification came. Blocking: runs on the blocking pool.
-fn poll(conn: &mut PgConnection, heartbeat: bool, cache: &Weak<ResponseCache>) -> QueryResult<()> {
+/// Reads what has arrived (after a heartbeat query, when one is due) and tells the hearer if
+/// any notification came. Blocking: runs on the blocking pool.
+fn poll(conn: &mut PgConnection, heartbeat: bool, cache: &Weak<dyn Hearer>) -> QueryResult<()> {
     if heartbeat {
         conn.batch_execute("SELECT 1")?;
     }
@@ -176,8 +197,8 @@ fn poll(conn: &mut PgConnection, heartbeat: bool, cache: &Weak<ResponseCache>) -
         notification?;
         heard = true;
     }
-    if heard && let Some(cache) = cache.upgrade() {
-        cache.forget_all();
+    if heard && let Some(hearer) = cache.upgrade() {
+        hearer.heard();
     }
     Ok(())
 }

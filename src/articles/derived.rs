@@ -1,0 +1,82 @@
+//! What Sahifa derives from an article's body — its HTML, its excerpt, its reading time —
+//! computed in one place, before the write.
+//!
+//! Rendering and sanitizing cost time proportional to the body (and, without the nesting
+//! limit, to its square). Done inside the write transaction it would hold the database's
+//! writer (on SQLite, every write and login of the server) while it runs; so it runs before
+//! the write, on a blocking thread, bounded in time and in how many run at once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
+use crate::http::ApiError;
+use crate::text::{self, markdown};
+
+/// The longest a body may take to render before it is refused. A 200,000-character article
+/// renders in a few milliseconds; the nesting limit keeps every accepted body far below this.
+pub const RENDER_BUDGET: Duration = Duration::from_secs(2);
+
+/// How many bodies a server renders at once (shared by its workers, as app data): one fewer
+/// than there are cores, at least one, so a burst of huge bodies always leaves a core to
+/// readers, logins and the writer.
+pub struct RenderSlots(Arc<Semaphore>);
+
+impl Default for RenderSlots {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self(Arc::new(Semaphore::new(cores.saturating_sub(1).max(1))))
+    }
+}
+
+/// The derived fields of one body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derived {
+    /// Rendered and sanitized: safe to insert into a page as is.
+    pub body_html: String,
+    /// Whole sentences from the start of the body (used when no excerpt is given).
+    pub excerpt: String,
+    pub reading_time_minutes: i32,
+}
+
+impl Derived {
+    /// Derives everything from `body` on the calling thread (the seeder, the demo, tests).
+    pub fn of(body: &str) -> Result<Self, markdown::TooDeep> {
+        Ok(Self {
+            body_html: markdown::render(body)?,
+            excerpt: text::excerpt(body, text::EXCERPT_CHARS),
+            reading_time_minutes: text::reading_time_minutes(body) as i32,
+        })
+    }
+
+    /// Derives everything from `body` off the async workers, within [`RENDER_BUDGET`]: a 422
+    /// on `body` when it nests too deeply or takes too long, a 503 when renders of other
+    /// bodies keep every slot busy for as long.
+    pub async fn of_request_body(body: String, slots: &RenderSlots) -> Result<Self, ApiError> {
+        use actix_web::rt::time::timeout;
+        let permit = timeout(RENDER_BUDGET, slots.0.clone().acquire_owned())
+            .await
+            .map_err(|_| ApiError::Unavailable {
+                retry_after_secs: 1,
+            })?
+            .map_err(|_| ApiError::internal("the render slots are closed"))?;
+        let render = actix_web::rt::task::spawn_blocking(move || {
+            // The slot is held until the render ends, even when the request has stopped
+            // waiting for it: the budget bounds the answer, the slots bound the CPU.
+            let _permit = permit;
+            Self::of(&body)
+        });
+        match timeout(RENDER_BUDGET, render).await {
+            Ok(Ok(derived)) => derived.map_err(|deep| ApiError::invalid("body", deep.to_string())),
+            Ok(Err(panicked)) => Err(ApiError::internal(panicked)),
+            Err(_) => Err(ApiError::invalid(
+                "body",
+                format!(
+                    "takes longer than {} s to render; simplify its structure",
+                    RENDER_BUDGET.as_secs()
+                ),
+            )),
+        }
+    }
+}

@@ -1,0 +1,589 @@
+//! What can be done with articles: the logic behind the endpoints, the demo, the seeder and
+//! imports. Each operation runs on one connection, inside the caller's transaction for
+//! writes; what an article's body yields (HTML, excerpt, reading time) is derived before the
+//! write, by [`Derived`].
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
+
+use super::Status;
+use super::derived::Derived;
+use super::dto::{
+    Article, ArticleFilters, ArticleSummary, AuthorRef, CreateArticle, SectionRef, Sort,
+    StatusFilter, UpdateArticle,
+};
+use super::model::{self, ArticleChanges, ArticleRow, ListQuery, NewArticle, Scope, SummaryRow};
+use super::workflow::{self, Readable};
+use crate::auth::StaffUser;
+use crate::db::DbConnection;
+use crate::http::conditional::IfMatch;
+use crate::http::pagination::{Page, bad_query};
+use crate::http::{ApiError, ProblemType};
+use crate::search::snippet::{SNIPPET_WORDS, snippet};
+use crate::search::{self, Condition, Engine, Order};
+use crate::sections::{model as sections, tree};
+use crate::slugs::{self, Lookup, Reference};
+use crate::users::model as users;
+use crate::{tags, text};
+
+/// The longest search a reader may type, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// A page of a list of articles.
+#[derive(Debug)]
+pub struct ArticlePage {
+    pub data: Vec<ArticleSummary>,
+    pub total: u64,
+    /// For a search: the query spelled as the index's vocabulary suggests, when a word seems
+    /// misspelled.
+    pub suggestion: Option<String>,
+}
+
+/// A page of articles for `viewer`, with the total: readers see published, due articles;
+/// staff may ask for other statuses (authors see only their own unpublished ones). A `q`
+/// searches `engine`.
+pub fn list(
+    c: &mut DbConnection,
+    engine: &Engine,
+    viewer: Option<&StaffUser>,
+    filters: &ArticleFilters,
+    page: Page,
+    now: NaiveDateTime,
+) -> Result<ArticlePage, ApiError> {
+    let (scope, readable) = scope_for(viewer, filters.status)?;
+    let text_query = match wanted_text(filters.q.as_deref(), filters.sort)? {
+        Wanted::Everything => None,
+        Wanted::Matching(query) => Some(query),
+        // Nothing searchable in `q` (only punctuation or operators): nothing matches.
+        Wanted::Nothing => {
+            return Ok(ArticlePage {
+                data: Vec::new(),
+                total: 0,
+                suggestion: None,
+            });
+        }
+    };
+    let section_ids = match &filters.section {
+        None => None,
+        Some(section) => Some(match sections::resolve_id(c, &Reference::parse(section))? {
+            Some(id) => tree::with_descendants(&sections::edges(c)?, id),
+            None => Vec::new(),
+        }),
+    };
+    let tag_id = match &filters.tag {
+        None => None,
+        // An unknown tag matches nothing (id 0 is never assigned).
+        Some(tag) => Some(tags::model::id_for(c, tag)?.unwrap_or(0)),
+    };
+    let query = ListQuery {
+        scope,
+        readable,
+        section_ids,
+        tag_id,
+        author_id: filters.author,
+        published_after: filters.published_after.map(|t| t.naive()),
+        published_before: filters.published_before.map(|t| t.naive()),
+        sort: filters.sort.unwrap_or(if text_query.is_some() {
+            Sort::Relevance
+        } else {
+            Sort::NewestFirst
+        }),
+        now,
+    };
+    let Some(text_query) = text_query else {
+        let (rows, total) = model::list(c, &query, page.offset(), page.limit())?;
+        return Ok(ArticlePage {
+            data: summaries(c, &rows)?,
+            total: total as u64,
+            suggestion: None,
+        });
+    };
+    let raw = filters.q.as_deref().unwrap_or_default();
+    let found = engine
+        .find(
+            c,
+            raw,
+            &text_query,
+            &conditions(&query),
+            order(query.sort),
+            page.offset() as usize,
+            page.limit() as usize,
+            search::micros(now),
+        )
+        .map_err(ApiError::internal)?;
+    // The index may lag the store by a moment: what the store says now decides, and what it
+    // refuses is not counted either.
+    let mut rows = model::summary_rows(c, &found.ids)?;
+    rows.retain(|row| query.admits(row));
+    let refused = (found.ids.len() - rows.len()) as u64;
+    rows.sort_by_key(|r| found.ids.iter().position(|id| *id == r.id));
+    let mut data = summaries(c, &rows)?;
+    add_snippets(c, &mut data, found.searched.as_ref().unwrap_or(&text_query))?;
+    Ok(ArticlePage {
+        data,
+        total: found.total.saturating_sub(refused),
+        suggestion: found.suggestion,
+    })
+}
+
+/// A list's filters as the index checks them.
+fn conditions(query: &ListQuery) -> Vec<Condition> {
+    let now = search::micros(query.now);
+    let mut conditions = Vec::new();
+    match &query.scope {
+        Scope::Visible => conditions.push(Condition::Visible { now }),
+        Scope::Scheduled => conditions.push(Condition::Scheduled { now }),
+        Scope::Status(status) => conditions.push(Condition::Status(search::fields::status_code(
+            status.as_str(),
+        ))),
+        Scope::Every => {}
+    }
+    match query.readable {
+        Readable::Everything => {}
+        Readable::Visible => conditions.push(Condition::Visible { now }),
+        Readable::VisibleOrOwn(user) => conditions.push(Condition::VisibleOrBy {
+            now,
+            author: user as u64,
+        }),
+    }
+    if let Some(ids) = &query.section_ids {
+        let mut ids: Vec<u64> = ids.iter().map(|id| *id as u64).collect();
+        ids.sort_unstable();
+        conditions.push(Condition::Sections(ids));
+    }
+    if let Some(tag) = query.tag_id {
+        conditions.push(Condition::Tag(tag as u64));
+    }
+    if let Some(author) = query.author_id {
+        conditions.push(Condition::Author(author as u64));
+    }
+    if let Some(after) = query.published_after {
+        conditions.push(Condition::PublishedFrom(search::micros(after)));
+    }
+    if let Some(before) = query.published_before {
+        conditions.push(Condition::PublishedBefore(search::micros(before)));
+    }
+    conditions
+}
+
+fn order(sort: Sort) -> Order {
+    match sort {
+        Sort::Relevance => Order::Relevance,
+        Sort::NewestFirst => Order::Newest,
+        Sort::OldestFirst => Order::Oldest,
+        Sort::RecentlyUpdated => Order::RecentlyUpdated,
+        Sort::Title => Order::Title,
+    }
+}
+
+/// One article for `readable`: the article, a redirect from an old slug, or nothing.
+pub fn get(
+    c: &mut DbConnection,
+    reference: &Reference,
+    readable: Readable,
+    now: NaiveDateTime,
+) -> QueryResult<Lookup<Article>> {
+    Ok(
+        match slugs::look_up(c, reference, |a: &ArticleRow| {
+            readable.allows(&a.summary, now)
+        })? {
+            Lookup::Found(row) => Lookup::Found(view(c, row)?),
+            Lookup::Moved(slug) => Lookup::Moved(slug),
+            Lookup::NotFound => Lookup::NotFound,
+        },
+    )
+}
+
+/// Articles related to one `readable` may read, best first (only articles readers can see).
+pub fn related(
+    c: &mut DbConnection,
+    engine: &Engine,
+    reference: &Reference,
+    readable: Readable,
+    limit: usize,
+    now: NaiveDateTime,
+) -> Result<Lookup<Vec<ArticleSummary>>, ApiError> {
+    Ok(
+        match slugs::look_up(c, reference, |a: &SummaryRow| readable.allows(a, now))? {
+            Lookup::Found(article) => {
+                let ids = engine
+                    .related(c, article.id, search::micros(now), limit)
+                    .map_err(ApiError::internal)?;
+                let mut rows = model::summary_rows(c, &ids)?;
+                // The index may lag the store by a moment: what the store says now decides.
+                rows.retain(|row| Readable::Visible.allows(row, now));
+                rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+                Lookup::Found(summaries(c, &rows)?)
+            }
+            Lookup::Moved(slug) => Lookup::Moved(slug),
+            Lookup::NotFound => Lookup::NotFound,
+        },
+    )
+}
+
+/// Stores a new article by `author`, with everything derived from its input (slug, excerpt,
+/// rendered body, reading time, tags), if the workflow lets `author` create it so.
+pub fn create(
+    c: &mut DbConnection,
+    author: &StaffUser,
+    input: &CreateArticle,
+    derived: &Derived,
+    now: NaiveDateTime,
+) -> Result<Article, ApiError> {
+    let status = input.status.unwrap_or(Status::Draft);
+    workflow::may_create(author, status).map_err(ApiError::workflow)?;
+    let id = insert(c, author.id, input, derived, now)?;
+    let row = model::find(c, id)?.ok_or(ApiError::Internal)?;
+    Ok(view(c, row)?)
+}
+
+/// [`create`] without the workflow's check, for the demo and imports; returns the new id.
+pub fn insert(
+    c: &mut DbConnection,
+    author_id: i64,
+    input: &CreateArticle,
+    derived: &Derived,
+    now: NaiveDateTime,
+) -> Result<i64, ApiError> {
+    let status = input.status.unwrap_or(Status::Draft);
+    ensure_section(c, input.section_id)?;
+    let (excerpt, excerpt_is_custom) = match &input.excerpt {
+        Some(excerpt) if !excerpt.is_empty() => (excerpt.clone(), true),
+        _ => (derived.excerpt.clone(), false),
+    };
+    let published_at = match (status, input.published_at) {
+        (_, Some(at)) => Some(at.naive()),
+        (Status::Published, None) => Some(now),
+        _ => None,
+    };
+    let lang = text::canonical_language_tag(input.lang.as_deref().unwrap_or("ar"));
+    let image = input.featured_image.as_ref();
+    let id = slugs::insert_with_free_slug::<SummaryRow, _>(
+        c,
+        input.slug.as_deref(),
+        &input.title,
+        |c, slug| {
+            model::insert(
+                c,
+                &NewArticle {
+                    title: &input.title,
+                    slug,
+                    excerpt: &excerpt,
+                    excerpt_is_custom,
+                    body: &input.body,
+                    body_html: &derived.body_html,
+                    status: status.as_str(),
+                    section_id: input.section_id,
+                    author_id,
+                    featured_image_url: image.map(|i| i.url.as_str()),
+                    featured_image_alt: image.and_then(|i| i.alt.as_deref()),
+                    featured_image_caption: image.and_then(|i| i.caption.as_deref()),
+                    lang: &lang,
+                    meta_title: non_empty(input.meta_title.as_deref()),
+                    meta_description: non_empty(input.meta_description.as_deref()),
+                    reading_time_minutes: derived.reading_time_minutes,
+                    comments_open: input.comments_open.unwrap_or(true),
+                    published_at,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+        },
+    )?;
+    tags::model::set_for_article(c, id, &tags_to_store(input.tags.as_deref()), now)?;
+    search::changes::log(c, id, now)?;
+    Ok(id)
+}
+
+/// Changes an article, or moves it through the workflow, as `user` may. A new slug leaves
+/// the old one redirecting; publishing without a `published_at` stamps the current time.
+/// `derived` is what [`Derived`] made of `input.body`, when it has one.
+pub fn update(
+    c: &mut DbConnection,
+    user: &StaffUser,
+    reference: &Reference,
+    input: &UpdateArticle,
+    derived: Option<&Derived>,
+    if_match: &IfMatch,
+    now: NaiveDateTime,
+) -> Result<Article, ApiError> {
+    if let Some(next) = input.status {
+        workflow::may_move_to(user, next).map_err(ApiError::workflow)?;
+    }
+    let current = for_write(c, user, reference, now)?;
+    if_match.check_value(&view(c, current.clone())?)?;
+    let changes = changes_for(c, &current, input, derived, now)?;
+    if !model::update(c, &current.summary, &changes, now)? {
+        return Err(ApiError::PreconditionFailed);
+    }
+    if let Some(names) = &input.tags {
+        tags::model::set_for_article(c, current.summary.id, &tags_to_store(Some(names)), now)?;
+    }
+    search::changes::log(c, current.summary.id, now)?;
+    let row = model::find(c, current.summary.id)?.ok_or(ApiError::Internal)?;
+    Ok(view(c, row)?)
+}
+
+/// Deletes an article with its comments, as `user` may.
+pub fn delete(
+    c: &mut DbConnection,
+    user: &StaffUser,
+    reference: &Reference,
+    if_match: &IfMatch,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let current = for_write(c, user, reference, now)?;
+    if_match.check_value(&view(c, current.clone())?)?;
+    search::changes::log(c, current.summary.id, now)?;
+    model::delete(c, current.summary.id)?;
+    Ok(())
+}
+
+/// Turns rows into API summaries, loading their sections, authors and tags in three queries
+/// (never one per row).
+pub fn summaries(c: &mut DbConnection, rows: &[SummaryRow]) -> QueryResult<Vec<ArticleSummary>> {
+    let distinct = |ids: Vec<i64>| {
+        let mut ids = ids;
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let section_ids = distinct(rows.iter().map(|r| r.section_id).collect());
+    let author_ids = distinct(rows.iter().map(|r| r.author_id).collect());
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let sections: HashMap<i64, SectionRef> = sections::names(c, &section_ids)?
+        .into_iter()
+        .map(|(id, name, slug)| (id, SectionRef { id, name, slug }))
+        .collect();
+    let authors: HashMap<i64, AuthorRef> = users::display_names(c, &author_ids)?
+        .into_iter()
+        .map(|(id, display_name)| (id, AuthorRef { id, display_name }))
+        .collect();
+    let mut tags = tags::model::names_of(c, &ids)?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let section = sections
+                .get(&row.section_id)
+                .cloned()
+                .unwrap_or(SectionRef {
+                    id: row.section_id,
+                    name: String::new(),
+                    slug: String::new(),
+                });
+            let author = authors.get(&row.author_id).cloned().unwrap_or(AuthorRef {
+                id: row.author_id,
+                display_name: String::new(),
+            });
+            ArticleSummary::new(
+                row,
+                section,
+                author,
+                tags.remove(&row.id).unwrap_or_default(),
+            )
+        })
+        .collect())
+}
+
+/// The API view of a stored article.
+fn view(c: &mut DbConnection, row: ArticleRow) -> QueryResult<Article> {
+    let summary = summaries(c, std::slice::from_ref(&row.summary))?
+        .pop()
+        .ok_or(diesel::result::Error::NotFound)?;
+    Ok(Article {
+        summary,
+        body: row.body,
+        body_html: row.body_html,
+    })
+}
+
+/// Which articles a list covers, and what the viewer may read at all.
+fn scope_for(
+    viewer: Option<&StaffUser>,
+    asked: Option<StatusFilter>,
+) -> Result<(Scope, Readable), ApiError> {
+    let readable = Readable::for_viewer(viewer);
+    let Some(asked) = asked else {
+        return Ok((Scope::Visible, readable));
+    };
+    if viewer.is_none() {
+        return match asked {
+            StatusFilter::Published => Ok((Scope::Visible, readable)),
+            _ => Err(ApiError::Unauthorized(
+                ProblemType::AuthenticationRequired,
+                "listing articles by status needs a bearer token".into(),
+            )),
+        };
+    }
+    let scope = match asked {
+        StatusFilter::Draft => Scope::Status(Status::Draft),
+        StatusFilter::Review => Scope::Status(Status::Review),
+        StatusFilter::Published => Scope::Status(Status::Published),
+        StatusFilter::Archived => Scope::Status(Status::Archived),
+        StatusFilter::Scheduled => Scope::Scheduled,
+        StatusFilter::Any => Scope::Every,
+    };
+    Ok((scope, readable))
+}
+
+/// What a list's `q` asks for.
+enum Wanted {
+    /// No `q`: no text condition.
+    Everything,
+    /// A `q` with nothing searchable in it (only punctuation, operators).
+    Nothing,
+    Matching(search::Query),
+}
+
+fn wanted_text(q: Option<&str>, sort: Option<Sort>) -> Result<Wanted, ApiError> {
+    let Some(q) = q else {
+        if sort == Some(Sort::Relevance) {
+            return Err(bad_query(
+                "sort",
+                "`relevance` needs a search query `q`".into(),
+            ));
+        }
+        return Ok(Wanted::Everything);
+    };
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(bad_query(
+            "q",
+            format!("at most {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    Ok(search::Query::parse(q).map_or(Wanted::Nothing, Wanted::Matching))
+}
+
+/// Puts on each hit the passage that matched: from its body, else its excerpt, else its
+/// title (a tag-only match shows the plain excerpt).
+fn add_snippets(
+    c: &mut DbConnection,
+    hits: &mut [ArticleSummary],
+    query: &search::Query,
+) -> QueryResult<()> {
+    let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
+    let bodies = model::bodies(c, &ids)?;
+    for hit in hits {
+        let body = bodies
+            .get(&hit.id)
+            .map(|b| text::plain_text(b))
+            .unwrap_or_default();
+        hit.snippet = Some(
+            snippet(&body, query, SNIPPET_WORDS)
+                .or_else(|| snippet(&hit.excerpt, query, SNIPPET_WORDS))
+                .or_else(|| snippet(&hit.title, query, SNIPPET_WORDS))
+                .unwrap_or_else(|| text::html::escape(&hit.excerpt)),
+        );
+    }
+    Ok(())
+}
+
+/// The article a write targets: 404 when `user` may not even see it, 403 when they may see
+/// but not change it.
+fn for_write(
+    c: &mut DbConnection,
+    user: &StaffUser,
+    reference: &Reference,
+    now: NaiveDateTime,
+) -> Result<ArticleRow, ApiError> {
+    let row = slugs::target::<ArticleRow>(c, reference)?
+        .filter(|row| workflow::may_read(Some(user), &row.summary, now))
+        .ok_or_else(|| ApiError::not_found("article"))?;
+    workflow::may_edit(user, row.summary.author_id, row.summary.status())
+        .map_err(ApiError::workflow)?;
+    Ok(row)
+}
+
+/// The column changes a PATCH asks for, with everything derived from them.
+fn changes_for(
+    c: &mut DbConnection,
+    current: &ArticleRow,
+    input: &UpdateArticle,
+    derived: Option<&Derived>,
+    now: NaiveDateTime,
+) -> Result<ArticleChanges, ApiError> {
+    let row = &current.summary;
+    if let Some(section) = input.section_id {
+        ensure_section(c, section)?;
+    }
+    let slug = match &input.slug {
+        Some(slug) if *slug != row.slug => Some(slugs::choose::<SummaryRow>(
+            c,
+            Some(slug),
+            &row.title,
+            Some(row.id),
+        )?),
+        _ => None,
+    };
+    let changed = derived.filter(|_| input.body.as_ref().is_some_and(|b| *b != current.body));
+    let derived_excerpt = || match changed {
+        Some(derived) => derived.excerpt.clone(),
+        None => text::excerpt(&current.body, text::EXCERPT_CHARS),
+    };
+    let (excerpt, excerpt_is_custom) = match &input.excerpt {
+        Some(Some(excerpt)) if !excerpt.is_empty() => (Some(excerpt.clone()), Some(true)),
+        Some(_) => (Some(derived_excerpt()), Some(false)),
+        None if changed.is_some() && !current.excerpt_is_custom => (Some(derived_excerpt()), None),
+        None => (None, None),
+    };
+    let next_status = input.status.unwrap_or(row.status());
+    let published_at = match input.published_at {
+        Some(at) => Some(at.map(|t| t.naive())),
+        // Publishing something never published: stamp it now.
+        None if next_status == Status::Published && row.published_at.is_none() => Some(Some(now)),
+        None => None,
+    };
+    let image = input.featured_image.as_ref();
+    Ok(ArticleChanges {
+        title: input.title.clone(),
+        slug,
+        excerpt,
+        excerpt_is_custom,
+        body: changed.and(input.body.clone()),
+        body_html: changed.map(|d| d.body_html.clone()),
+        status: input.status.map(|s| s.as_str().to_owned()),
+        section_id: input.section_id,
+        featured_image_url: image.map(|i| i.as_ref().map(|i| i.url.clone())),
+        featured_image_alt: image.map(|i| i.as_ref().and_then(|i| i.alt.clone())),
+        featured_image_caption: image.map(|i| i.as_ref().and_then(|i| i.caption.clone())),
+        lang: input.lang.as_deref().map(text::canonical_language_tag),
+        meta_title: input
+            .meta_title
+            .clone()
+            .map(|t| t.filter(|t| !t.is_empty())),
+        meta_description: input
+            .meta_description
+            .clone()
+            .map(|t| t.filter(|t| !t.is_empty())),
+        reading_time_minutes: changed.map(|d| d.reading_time_minutes),
+        comments_open: input.comments_open,
+        published_at,
+    })
+}
+
+fn ensure_section(c: &mut DbConnection, id: i64) -> Result<(), ApiError> {
+    sections::find(c, id)?
+        .map(|_| ())
+        .ok_or_else(|| ApiError::invalid("section_id", "no section has this id"))
+}
+
+/// The tags to store: trimmed, in NFC, one per key (الأمن and الامن are one tag; the first
+/// spelling wins), none whose key is empty.
+fn tags_to_store(tags: Option<&[String]>) -> Vec<String> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut seen = std::collections::HashSet::new();
+    tags.unwrap_or_default()
+        .iter()
+        .map(|t| t.trim().nfc().collect::<String>())
+        .filter(|t| {
+            let key = tags::key(t);
+            !key.is_empty() && seen.insert(key)
+        })
+        .collect()
+}
+
+fn non_empty(value: Option<&str>) -> Option<&str> {
+    value.filter(|v| !v.is_empty())
+}

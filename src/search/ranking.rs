@@ -1,0 +1,552 @@
+//! Running a reader's search on the index: which articles match, in what order, how many.
+//!
+//! Every word is optional. Each stem of each word is one term query per text field, boosted
+//! by the field (title > tags > excerpt > body), all in one flat disjunction: BM25 sums what
+//! each document matches, and tantivy's block-max WAND skips the documents that cannot
+//! reach the current top page, so a common word costs little at a million articles. Quoted
+//! phrases are required phrase queries; `-words` are excluded.
+//!
+//! List filters (status and dates, section, tag, author) are not query clauses, which would
+//! turn the disjunction into a conjunction WAND cannot prune: they are checked per candidate
+//! on the segment's fast fields, before it may enter the top page.
+//!
+//! Proximity: the best page is reordered, block by block of [`BLOCK`] results, by a bonus for
+//! each pair of consecutive query words found close together (a sloppy phrase query scored on
+//! just those documents). Blocks are fixed, so consecutive pages never overlap.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashSet};
+use std::sync::Arc;
+
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query as TantivyQuery, TermQuery,
+    Weight,
+};
+use tantivy::schema::{Field, IndexRecordOption, Term};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
+
+use super::analysis::Word;
+use super::fields::{Fields, PUBLISHED, column};
+use super::query::Query;
+use super::synonyms::{self, WEIGHT};
+use super::visibility::{self, Published};
+
+/// How much a match in each field weighs.
+pub const TITLE_BOOST: Score = 4.0;
+pub const TAGS_BOOST: Score = 3.0;
+pub const EXCERPT_BOOST: Score = 2.0;
+pub const BODY_BOOST: Score = 1.0;
+
+/// Results reordered together for proximity.
+pub const BLOCK: usize = 100;
+/// Words apart (beyond adjacent) that still count as close.
+const SLOP: u32 = 2;
+/// The weight of a close pair's phrase score, relative to the words' own scores.
+const PROXIMITY: Score = 1.0;
+
+/// One condition a listed article must meet, on the values the index holds.
+#[derive(Debug, Clone)]
+pub enum Condition {
+    /// Published, and due at this time (microseconds).
+    Visible {
+        now: i64,
+    },
+    /// Published, due later than this time.
+    Scheduled {
+        now: i64,
+    },
+    /// In this status (as [`super::fields::status_code`] numbers it).
+    Status(u64),
+    /// Visible at `now`, or written by `author`.
+    VisibleOrBy {
+        now: i64,
+        author: u64,
+    },
+    /// In one of these sections (sorted).
+    Sections(Vec<u64>),
+    Tag(u64),
+    Author(u64),
+    /// Published at or after this time.
+    PublishedFrom(i64),
+    /// Published before this time.
+    PublishedBefore(i64),
+    /// Any article but this one.
+    NotId(i64),
+}
+
+/// The order of a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Best match first (ties: newer id first).
+    Relevance,
+    /// Newest publication first, unpublished last.
+    Newest,
+    /// Oldest publication first, unpublished last.
+    Oldest,
+    RecentlyUpdated,
+    Title,
+}
+
+/// A page of matching article ids, in order, and how many match in all.
+#[derive(Debug, Default)]
+pub struct Hits {
+    pub ids: Vec<i64>,
+    pub total: u64,
+}
+
+/// Searches for `query` among the articles meeting every condition of `filter`; `offset`
+/// and `limit` choose the page.
+pub fn search(
+    searcher: &Searcher,
+    fields: &Fields,
+    query: &Query,
+    filter: &[Condition],
+    order: Order,
+    offset: usize,
+    limit: usize,
+) -> tantivy::Result<Hits> {
+    let matcher = matcher(fields, query);
+    let scoring = match order {
+        Order::Relevance => EnableScoring::enabled_from_searcher(searcher),
+        _ => EnableScoring::disabled_from_searcher(searcher),
+    };
+    let weight = matcher.weight(scoring)?;
+    let total = count(searcher, weight.as_ref(), filter)?;
+    if total as usize <= offset {
+        return Ok(Hits {
+            ids: Vec::new(),
+            total,
+        });
+    }
+    let ids = match order {
+        Order::Relevance => {
+            let wanted = (offset + limit).div_ceil(BLOCK) * BLOCK;
+            let mut best = best_scored(searcher, weight.as_ref(), filter, wanted)?;
+            reorder_by_proximity(searcher, fields, query, &mut best)?;
+            best.into_iter().map(|hit| hit.id).collect::<Vec<_>>()
+        }
+        _ => first_by(searcher, weight.as_ref(), filter, order, offset + limit)?,
+    };
+    Ok(Hits {
+        ids: ids.into_iter().skip(offset).take(limit).collect(),
+        total,
+    })
+}
+
+/// The query that decides what matches and scores it.
+pub fn matcher(fields: &Fields, query: &Query) -> Box<dyn TantivyQuery> {
+    let expansions = synonyms::expansions(&query.words);
+    let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+    let mut seen = HashSet::new();
+    for word in &query.words {
+        for stem in &word.stems {
+            if seen.insert(stem.as_str()) {
+                clauses.extend(
+                    term_queries(fields, stem)
+                        .into_iter()
+                        .map(|q| (Occur::Should, q)),
+                );
+            }
+        }
+    }
+    // Another group member's word or phrase counts, at a lower weight, so that an article
+    // in the reader's own words still ranks first.
+    for member in &expansions {
+        match member.as_slice() {
+            [word] => {
+                for stem in &word.stems {
+                    if seen.insert(stem.as_str()) {
+                        clauses.extend(text_fields(fields).into_iter().map(|(field, boost)| {
+                            let weighted = boost * WEIGHT;
+                            let q: Box<dyn TantivyQuery> =
+                                Box::new(BoostQuery::new(term(field, stem), weighted));
+                            (Occur::Should, q)
+                        }));
+                    }
+                }
+            }
+            phrase => clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(anywhere(fields, phrase), WEIGHT)),
+            )),
+        }
+    }
+    let required = !query.phrases.is_empty();
+    for phrase in &query.phrases {
+        clauses.push((Occur::Must, anywhere(fields, phrase)));
+    }
+    for word in &query.excluded {
+        for stem in &word.stems {
+            for (field, _) in text_fields(fields) {
+                clauses.push((Occur::MustNot, term(field, stem)));
+            }
+        }
+    }
+    // With a required phrase the words only rank; without, at least one must match.
+    let at_least = usize::from(!required);
+    Box::new(BooleanQuery::with_minimum_required_clauses(
+        clauses, at_least,
+    ))
+}
+
+/// The text fields and their boosts.
+pub fn text_fields(fields: &Fields) -> [(Field, Score); 4] {
+    [
+        (fields.title, TITLE_BOOST),
+        (fields.tags, TAGS_BOOST),
+        (fields.excerpt, EXCERPT_BOOST),
+        (fields.body, BODY_BOOST),
+    ]
+}
+
+/// `stem` in each text field, boosted by the field.
+pub fn term_queries(fields: &Fields, stem: &str) -> Vec<Box<dyn TantivyQuery>> {
+    text_fields(fields)
+        .into_iter()
+        .map(|(field, boost)| {
+            Box::new(BoostQuery::new(term(field, stem), boost)) as Box<dyn TantivyQuery>
+        })
+        .collect()
+}
+
+fn term(field: Field, stem: &str) -> Box<dyn TantivyQuery> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, stem),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+/// A phrase (or a single quoted word) in any text field.
+fn anywhere(fields: &Fields, phrase: &[Word]) -> Box<dyn TantivyQuery> {
+    let clauses = text_fields(fields)
+        .into_iter()
+        .map(|(field, boost)| {
+            let inner: Box<dyn TantivyQuery> = match phrase {
+                [word] => term(field, first_stem(word)),
+                _ => Box::new(PhraseQuery::new(
+                    phrase
+                        .iter()
+                        .map(|w| Term::from_field_text(field, first_stem(w)))
+                        .collect(),
+                )),
+            };
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(inner, boost)) as Box<dyn TantivyQuery>,
+            )
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// The stem a phrase is matched on: the word's most likely reading.
+fn first_stem(word: &Word) -> &str {
+    word.stems
+        .first()
+        .map_or(word.surface.as_str(), String::as_str)
+}
+
+/// The fast fields the conditions and orders read, for one segment.
+struct Columns {
+    id: Column<u64>,
+    status: Column<u64>,
+    published_at: Column<i64>,
+    updated_at: Column<i64>,
+    section_id: Column<u64>,
+    author_id: Column<u64>,
+    tag_ids: Column<u64>,
+    published: Arc<Published>,
+}
+
+impl Columns {
+    fn open(segment: &SegmentReader) -> tantivy::Result<Self> {
+        let fast = segment.fast_fields();
+        Ok(Self {
+            published: visibility::published(segment)?,
+            id: fast.u64(column::ID)?,
+            status: fast.u64(column::STATUS)?,
+            published_at: fast.i64(column::PUBLISHED_AT)?,
+            updated_at: fast.i64(column::UPDATED_AT)?,
+            section_id: fast.u64(column::SECTION_ID)?,
+            author_id: fast.u64(column::AUTHOR_ID)?,
+            tag_ids: fast.u64(column::TAG_IDS)?,
+        })
+    }
+
+    fn id(&self, doc: DocId) -> i64 {
+        self.id.first(doc).unwrap_or_default() as i64
+    }
+
+    fn admits(&self, doc: DocId, filter: &[Condition]) -> bool {
+        filter.iter().all(|condition| self.meets(doc, condition))
+    }
+
+    fn meets(&self, doc: DocId, condition: &Condition) -> bool {
+        let published = || self.status.first(doc) == Some(PUBLISHED);
+        let at = || self.published_at.first(doc);
+        let visible = |now: i64| {
+            self.published
+                .visible(doc, now)
+                .unwrap_or_else(|| published() && at().is_some_and(|at| at <= now))
+        };
+        match condition {
+            Condition::Visible { now } => visible(*now),
+            Condition::Scheduled { now } => published() && at().is_some_and(|at| at > *now),
+            Condition::Status(status) => self.status.first(doc) == Some(*status),
+            Condition::VisibleOrBy { now, author } => {
+                visible(*now) || self.author_id.first(doc) == Some(*author)
+            }
+            Condition::Sections(ids) => self
+                .section_id
+                .first(doc)
+                .is_some_and(|s| ids.binary_search(&s).is_ok()),
+            Condition::Tag(tag) => self.tag_ids.values_for_doc(doc).any(|t| t == *tag),
+            Condition::Author(author) => self.author_id.first(doc) == Some(*author),
+            Condition::PublishedFrom(from) => at().is_some_and(|at| at >= *from),
+            Condition::PublishedBefore(before) => at().is_some_and(|at| at < *before),
+            Condition::NotId(id) => self.id(doc) != *id,
+        }
+    }
+}
+
+/// How many articles meeting `filter` match `query`, counted up to `cap`: answering "at
+/// least `cap`" stops early, which keeps a frequent word cheap at a million articles.
+pub fn count_at_most(
+    searcher: &Searcher,
+    query: &dyn TantivyQuery,
+    filter: &[Condition],
+    cap: u64,
+) -> tantivy::Result<u64> {
+    use tantivy::{DocSet, TERMINATED};
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut total = 0u64;
+    for segment in searcher.segment_readers() {
+        let columns = Columns::open(segment)?;
+        let alive = segment.alive_bitset();
+        let mut docs = weight.scorer(segment, 1.0)?;
+        let mut doc = docs.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) && columns.admits(doc, filter) {
+                total += 1;
+                if total >= cap {
+                    return Ok(total);
+                }
+            }
+            doc = docs.advance();
+        }
+    }
+    Ok(total)
+}
+
+/// How many documents match and meet the filter.
+fn count(searcher: &Searcher, weight: &dyn Weight, filter: &[Condition]) -> tantivy::Result<u64> {
+    let mut total = 0u64;
+    for segment in searcher.segment_readers() {
+        let columns = Columns::open(segment)?;
+        let alive = segment.alive_bitset();
+        weight.for_each_no_score(segment, &mut |docs| {
+            for &doc in docs {
+                if alive.is_none_or(|a| a.is_alive(doc)) && columns.admits(doc, filter) {
+                    total += 1;
+                }
+            }
+        })?;
+    }
+    Ok(total)
+}
+
+/// A scored result.
+#[derive(Debug, Clone, Copy)]
+pub struct Scored {
+    pub id: i64,
+    pub score: Score,
+    pub address: DocAddress,
+}
+
+impl PartialEq for Scored {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Scored {}
+impl PartialOrd for Scored {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scored {
+    /// Better first is *greater*: higher score, then higher id.
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.score
+            .total_cmp(&other.score)
+            .then(self.id.cmp(&other.id))
+    }
+}
+
+/// The `wanted` best-scoring documents that meet the filter, best first.
+pub(super) fn best_scored(
+    searcher: &Searcher,
+    weight: &dyn Weight,
+    filter: &[Condition],
+    wanted: usize,
+) -> tantivy::Result<Vec<Scored>> {
+    // The worst of the best so far on top, so it is the one replaced.
+    let mut best: BinaryHeap<Reverse<Scored>> = BinaryHeap::with_capacity(wanted + 1);
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let columns = Columns::open(segment)?;
+        let alive = segment.alive_bitset();
+        let floor = |best: &BinaryHeap<Reverse<Scored>>| {
+            if best.len() < wanted {
+                Score::MIN
+            } else {
+                best.peek().map_or(Score::MIN, |w| w.0.score)
+            }
+        };
+        let mut threshold = floor(&best);
+        weight.for_each_pruning(threshold, segment, &mut |doc, score| {
+            if alive.is_none_or(|a| a.is_alive(doc)) && columns.admits(doc, filter) {
+                best.push(Reverse(Scored {
+                    id: columns.id(doc),
+                    score,
+                    address: DocAddress::new(ord as u32, doc),
+                }));
+                if best.len() > wanted {
+                    best.pop();
+                }
+                threshold = floor(&best);
+            }
+            threshold
+        })?;
+    }
+    let mut best: Vec<Scored> = best.into_iter().map(|r| r.0).collect();
+    best.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(best)
+}
+
+/// Adds to each result's score a bonus for the consecutive query words it has close
+/// together, and reorders each block of [`BLOCK`] results by it.
+fn reorder_by_proximity(
+    searcher: &Searcher,
+    fields: &Fields,
+    query: &Query,
+    results: &mut [Scored],
+) -> tantivy::Result<()> {
+    if query.words.len() < 2 || results.is_empty() {
+        return Ok(());
+    }
+    let mut pairs: Vec<PhraseQuery> = Vec::new();
+    for pair in query.words.windows(2) {
+        for field in [fields.title, fields.body] {
+            pairs.push(PhraseQuery::new_with_offset_and_slop(
+                vec![
+                    (0, Term::from_field_text(field, first_stem(&pair[0]))),
+                    (1, Term::from_field_text(field, first_stem(&pair[1]))),
+                ],
+                SLOP,
+            ));
+        }
+    }
+    let scoring = EnableScoring::enabled_from_searcher(searcher);
+    let weights = pairs
+        .iter()
+        .map(|p| p.weight(scoring))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    for block in results.chunks_mut(BLOCK) {
+        // Per segment, in document order: a scorer only moves forward.
+        let mut order: Vec<usize> = (0..block.len()).collect();
+        order.sort_by_key(|&i| (block[i].address.segment_ord, block[i].address.doc_id));
+        for weight in &weights {
+            let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+            for &i in &order {
+                let address = block[i].address;
+                if current
+                    .as_ref()
+                    .is_none_or(|(s, _)| *s != address.segment_ord)
+                {
+                    let segment = searcher.segment_reader(address.segment_ord);
+                    current = Some((address.segment_ord, weight.scorer(segment, 1.0)?));
+                }
+                let Some((_, scorer)) = current.as_mut() else {
+                    continue;
+                };
+                if scorer.doc() < address.doc_id {
+                    scorer.seek(address.doc_id);
+                }
+                if scorer.doc() == address.doc_id {
+                    block[i].score += PROXIMITY * scorer.score();
+                }
+            }
+        }
+        block.sort_unstable_by(|a, b| b.cmp(a));
+    }
+    Ok(())
+}
+
+/// The first `wanted` matching documents that meet the filter, in `order` (not relevance).
+fn first_by(
+    searcher: &Searcher,
+    weight: &dyn Weight,
+    filter: &[Condition],
+    order: Order,
+    wanted: usize,
+) -> tantivy::Result<Vec<i64>> {
+    /// Greater sorts first.
+    #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+    enum Key {
+        Number(bool, i64, i64),
+        NumberAscending(bool, Reverse<i64>, Reverse<i64>),
+        Text(Reverse<String>, Reverse<i64>),
+    }
+    let mut first: BinaryHeap<Reverse<(Key, i64)>> = BinaryHeap::with_capacity(wanted + 1);
+    for segment in searcher.segment_readers() {
+        let columns = Columns::open(segment)?;
+        let titles: Option<StrColumn> = match order {
+            Order::Title => segment.fast_fields().str(column::TITLE_KEY)?,
+            _ => None,
+        };
+        let alive = segment.alive_bitset();
+        let mut title = String::new();
+        weight.for_each_no_score(segment, &mut |docs| {
+            for &doc in docs {
+                if !alive.is_none_or(|a| a.is_alive(doc)) || !columns.admits(doc, filter) {
+                    continue;
+                }
+                let id = columns.id(doc);
+                let key = match order {
+                    Order::Newest | Order::Relevance => {
+                        let at = columns.published_at.first(doc);
+                        Key::Number(at.is_some(), at.unwrap_or_default(), id)
+                    }
+                    Order::Oldest => {
+                        let at = columns.published_at.first(doc);
+                        Key::NumberAscending(
+                            at.is_some(),
+                            Reverse(at.unwrap_or_default()),
+                            Reverse(id),
+                        )
+                    }
+                    Order::RecentlyUpdated => {
+                        Key::Number(true, columns.updated_at.first(doc).unwrap_or_default(), id)
+                    }
+                    Order::Title => {
+                        title.clear();
+                        if let Some(titles) = &titles
+                            && let Some(ord) = titles.term_ords(doc).next()
+                        {
+                            let _ = titles.ord_to_str(ord, &mut title);
+                        }
+                        Key::Text(Reverse(title.clone()), Reverse(id))
+                    }
+                };
+                first.push(Reverse((key, id)));
+                if first.len() > wanted {
+                    first.pop();
+                }
+            }
+        })?;
+    }
+    let mut first: Vec<(Key, i64)> = first.into_iter().map(|r| r.0).collect();
+    first.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(first.into_iter().map(|(_, id)| id).collect())
+}
