@@ -552,6 +552,7 @@ fn insert_article(
             featured_image_url: image.map(|i| i.0.as_str()),
             featured_image_alt: image.map(|i| i.1.as_str()),
             featured_image_caption: image.and_then(|i| i.2.as_deref()),
+            featured_media_id: None,
             lang: p.lang,
             meta_title: None,
             meta_description: None,
@@ -662,6 +663,7 @@ fn prepare(
         body_html,
         excerpt,
         reading_time_minutes: reading_time,
+        ..
     } = sahifa::articles::derived::Derived::of(&body).expect("generated bodies nest shallowly");
 
     // 1–4 distinct tags: mostly from the section's pool (popular ones more often), some

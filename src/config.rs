@@ -178,6 +178,21 @@ pub struct Settings {
     pub job_lease: Duration,
     /// Where this process keeps its search index (each instance needs its own).
     pub search_dir: PathBuf,
+    /// Where media files are kept: a directory, or an S3 bucket for several instances.
+    pub media_store: crate::media::storage::StoreUrl,
+    /// How to reach an S3 media store.
+    pub media_s3: crate::media::storage::S3Options,
+    /// Where rendition URLs point (a CDN or the bucket); unset: `/media` on this server.
+    pub media_public_url: Option<String>,
+    /// The largest upload, in bytes.
+    pub media_max_bytes: usize,
+    /// The most pixels an uploaded image may have (judged from its header).
+    pub media_max_pixels: u64,
+    /// Images of at most this many pixels get their renditions during the upload; larger
+    /// ones from a background job.
+    pub media_inline_pixels: u64,
+    /// Longest a client may take to send an upload.
+    pub media_body_timeout: Duration,
 }
 
 /// A variable that could not be used, and why.
@@ -302,6 +317,40 @@ impl Settings {
             job_lease: env.parse("SAHIFA_JOB_LEASE_SECS", "60", |v| {
                 bounded(v, 1, 86_400).map(Duration::from_secs)
             })?,
+            media_store: env.parse(
+                "SAHIFA_MEDIA_STORE",
+                "file:./media",
+                crate::media::storage::StoreUrl::parse,
+            )?,
+            media_s3: crate::media::storage::S3Options {
+                endpoint: get("AWS_ENDPOINT_URL").map(|v| v.trim().to_owned()),
+                region: get("AWS_REGION").map(|v| v.trim().to_owned()),
+                access_key_id: get("AWS_ACCESS_KEY_ID").map(|v| v.trim().to_owned()),
+                secret_access_key: get("AWS_SECRET_ACCESS_KEY").map(Secret::new),
+                allow_http: env.parse("AWS_ALLOW_HTTP", "false", |v| match v {
+                    "true" | "1" => Ok(true),
+                    "false" | "0" => Ok(false),
+                    _ => Err("expected `true` or `false`".into()),
+                })?,
+            },
+            media_public_url: match get("SAHIFA_MEDIA_PUBLIC_URL") {
+                None => None,
+                Some(raw) => Some(env.parse("SAHIFA_MEDIA_PUBLIC_URL", "", |_| {
+                    parse_public_url(raw.trim())
+                })?),
+            },
+            media_max_bytes: env.parse("SAHIFA_MEDIA_MAX_BYTES", "20971520", |v| {
+                bounded(v, 1024, 1024 * 1024 * 1024)
+            })?,
+            media_max_pixels: env.parse("SAHIFA_MEDIA_MAX_PIXELS", "50000000", |v| {
+                bounded(v, 1u64, 268_402_689)
+            })?,
+            media_inline_pixels: env.parse("SAHIFA_MEDIA_INLINE_PIXELS", "4000000", |v| {
+                bounded(v, 0u64, 268_402_689)
+            })?,
+            media_body_timeout: env.parse("SAHIFA_MEDIA_BODY_TIMEOUT_MS", "120000", |v| {
+                bounded(v, 100, 3_600_000).map(Duration::from_millis)
+            })?,
             search_dir: match get("SAHIFA_SEARCH_DIR") {
                 Some(dir) => PathBuf::from(dir.trim()),
                 None => default_search_dir(&database_url),
@@ -369,6 +418,20 @@ fn parse_bind(raw: &str) -> Result<SocketAddr, String> {
         .map_err(|_| "expected HOST:PORT, e.g. 127.0.0.1:8080".to_string())?
         .next()
         .ok_or_else(|| "the host name resolves to no address".to_string())
+}
+
+/// An absolute http(s) URL without query or fragment, kept without its trailing slash.
+fn parse_public_url(raw: &str) -> Result<String, String> {
+    let url = url::Url::parse(raw).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+        return Err(
+            "expected an absolute http or https URL, as in https://cdn.example.com/media".into(),
+        );
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must not have a query or fragment".into());
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 fn parse_header_name(raw: &str) -> Result<String, String> {

@@ -15,8 +15,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
 
 use crate::db::schema::{
-    article_tags, articles, comments, instance_settings, jobs, refresh_tokens, search_changes,
-    sections, slug_redirects, tags, users,
+    article_media, article_tags, articles, comments, instance_settings, jobs, media,
+    refresh_tokens, search_changes, sections, slug_redirects, tags, users,
 };
 use crate::db::{DbConnection, DbError, Store, read_snapshot, write_transaction};
 
@@ -24,12 +24,14 @@ use crate::db::{DbConnection, DbError, Store, read_snapshot, write_transaction};
 pub const BATCH: i64 = 1000;
 
 /// The tables copied, in copy order: parents before children.
-pub const COPIED: [&str; 11] = [
+pub const COPIED: [&str; 13] = [
     "instance_settings",
     "users",
     "refresh_tokens",
     "sections",
+    "media",
     "articles",
+    "article_media",
     "tags",
     "article_tags",
     "slug_redirects",
@@ -128,10 +130,22 @@ table_copier!(article_rows, articles, articles::id.asc(), {
     id: i64, title: String, slug: String, excerpt: String, excerpt_is_custom: bool,
     body: String, body_html: String, status: String, section_id: i64, author_id: i64,
     featured_image_url: Option<String>, featured_image_alt: Option<String>,
-    featured_image_caption: Option<String>, lang: String, meta_title: Option<String>,
+    featured_image_caption: Option<String>, featured_media_id: Option<i64>, lang: String, meta_title: Option<String>,
     meta_description: Option<String>, reading_time_minutes: i32, comment_count: i64,
     comments_open: bool, published_at: Option<chrono::NaiveDateTime>, version: i64,
     created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime,
+});
+// The files themselves are not in the database: `sahifa copy --media-to` moves them.
+table_copier!(media_rows, media, media::id.asc(), {
+    id: i64, uploader_id: Option<i64>, filename: String, blob_key: String, format: String,
+    byte_size: i64, width: i32, height: i32, status: String, alt: String,
+    caption: Option<String>, credit: Option<String>, lang: String, focal_x: f64, focal_y: f64,
+    translations: String, renditions: String, placeholder: Option<String>,
+    dominant_color: Option<String>, version: i64,
+    created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime,
+});
+table_copier!(article_media_rows, article_media, (article_media::article_id.asc(), article_media::media_id.asc()), {
+    article_id: i64, media_id: i64,
 });
 table_copier!(tag_rows, tags, tags::id.asc(), {
     id: i64, name: String, key: String, slug: String, created_at: chrono::NaiveDateTime,
@@ -196,7 +210,9 @@ fn copy_tables(
         users_rows::count(source)?,
         refresh_token_rows::count(source)?,
         section_rows::count(source)?,
+        media_rows::count(source)?,
         article_rows::count(source)?,
+        article_media_rows::count(source)?,
         tag_rows::count(source)?,
         article_tag_rows::count(source)?,
         redirect_rows::count(source)?,
@@ -256,7 +272,9 @@ fn copy_tables(
     copy_table!(users_rows, "users");
     copy_table!(refresh_token_rows, "refresh_tokens");
     copy_table!(section_rows, "sections", parent: sections);
+    copy_table!(media_rows, "media");
     copy_table!(article_rows, "articles");
+    copy_table!(article_media_rows, "article_media");
     copy_table!(tag_rows, "tags");
     copy_table!(article_tag_rows, "article_tags");
     copy_table!(redirect_rows, "slug_redirects");
@@ -280,6 +298,7 @@ fn restart_id_sequences(target: &mut DbConnection) -> QueryResult<()> {
             ("users", "id"),
             ("refresh_tokens", "id"),
             ("sections", "id"),
+            ("media", "id"),
             ("articles", "id"),
             ("tags", "id"),
             ("comments", "id"),

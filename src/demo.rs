@@ -171,6 +171,7 @@ fn load_into(
             section_id,
             tags: Some(article.tags.clone()),
             featured_image: article.featured_image.clone(),
+            featured_media_id: None,
             lang: Some(article.lang.clone()),
             meta_title: None,
             meta_description: None,

@@ -22,6 +22,7 @@ pub mod health;
 pub mod http;
 pub mod jobs;
 pub mod maintenance;
+pub mod media;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;

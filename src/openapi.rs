@@ -33,6 +33,7 @@ header. Writes need a bearer token from `POST /api/v1/auth/login`.",
         (name = "moderation", description = "The comment moderation queue (editors and admins)"),
         (name = "system", description = "Liveness and readiness, for load balancers and orchestrators"),
         (name = "jobs", description = "Background jobs: deliveries, renditions, imports, maintenance (admins only)"),
+        (name = "media", description = "The media library: photos with credits and renditions (staff only; files at unguessable URLs)"),
     ),
     components(
         schemas(Problem),

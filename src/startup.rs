@@ -28,6 +28,9 @@ use crate::http::rate_limit::KeyedLimiter;
 use crate::http::routing::{RouteTable, fallback, head_as_get};
 use crate::http::security_headers::security_headers;
 use crate::jobs::{self, Runner, RunnerSettings, SystemClock};
+use crate::media::dto::Urls;
+use crate::media::operations::MediaService;
+use crate::media::storage::MediaStore;
 use crate::metrics::Metrics;
 use crate::search::{self, Engine};
 use crate::telemetry::{REQUEST_ID, request_context};
@@ -46,6 +49,8 @@ pub enum StartupError {
     Secret(String),
     #[error("SAHIFA_SEARCH_DIR: cannot open, build or update the search index: {0}")]
     Search(String),
+    #[error("SAHIFA_MEDIA_STORE: {0}")]
+    Media(String),
     #[error("DATABASE_URL: cannot start the job runner: {0}")]
     Jobs(String),
     #[error("SAHIFA_BIND: cannot listen on {addr}: {source}")]
@@ -99,9 +104,14 @@ impl Application {
             .await
             .map_err(|e| StartupError::Secret(e.to_string()))?;
         let cache = response_cache_for(&starting, &settings).await;
-        let jobs = start_jobs(&store, &settings).await?;
+        let media = open_media(&starting, &settings).await?;
+        if let Some(cache) = &cache {
+            let _ = media.cache.set(cache.clone());
+        }
+        let jobs = start_jobs(&store, &settings, &media).await?;
         let shutdown_timeout = settings.shutdown_timeout;
-        let server = serve(listener, store, search, keys, cache, settings).map_err(bind_error)?;
+        let server =
+            serve(listener, store, search, keys, cache, media, settings).map_err(bind_error)?;
         Ok(Self {
             port,
             server,
@@ -127,11 +137,16 @@ impl Application {
 }
 
 /// The job runner, with the kinds this server knows; none when `SAHIFA_JOB_WORKERS=0`.
-async fn start_jobs(store: &Store, settings: &Settings) -> Result<Option<Runner>, StartupError> {
+async fn start_jobs(
+    store: &Store,
+    settings: &Settings,
+    media: &Arc<MediaService>,
+) -> Result<Option<Runner>, StartupError> {
     if settings.job_workers == 0 {
         return Ok(None);
     }
     let registry = crate::maintenance::kinds(jobs::Registry::new());
+    let registry = crate::media::operations::kinds(registry, media.clone());
     let runner = Runner::start(
         store.clone(),
         registry,
@@ -204,6 +219,28 @@ async fn open_search(store: &Store, settings: &Settings) -> Result<Arc<Engine>, 
     Ok(engine)
 }
 
+/// The media store, checked at start (a missing bucket stops the server here), and what the
+/// media operations need.
+async fn open_media(store: &Store, settings: &Settings) -> Result<Arc<MediaService>, StartupError> {
+    let files = MediaStore::open(&settings.media_store, &settings.media_s3)
+        .await
+        .map_err(StartupError::Media)?;
+    let key = store
+        .write(|conn| {
+            secret::load_or_create_named(conn, "media_key")
+                .map_err(|e| StartupError::Secret(e.to_string()))
+        })
+        .await?;
+    let urls = Urls {
+        base: settings
+            .media_public_url
+            .clone()
+            .unwrap_or_else(|| "/media".into()),
+    };
+    Urls::make_public(&urls.base);
+    Ok(Arc::new(MediaService::new(files, urls, key, settings)))
+}
+
 /// The configured token secret, or the one kept in the database (created on first start).
 async fn token_keys(store: &Store, settings: &Settings) -> Result<TokenKeys, StartupError> {
     let secret = match &settings.jwt_secret {
@@ -246,6 +283,7 @@ struct Shared {
     comment_limits: web::Data<CommentLimits>,
     body_rules: web::Data<BodyRules>,
     render_slots: web::Data<RenderSlots>,
+    media: web::Data<MediaService>,
 }
 
 /// The OpenAPI document, serialized once, byte-identical to `openapi/openapi.json`.
@@ -257,6 +295,7 @@ fn serve(
     search: Arc<Engine>,
     keys: TokenKeys,
     response_cache: Option<web::Data<ResponseCache>>,
+    media: Arc<MediaService>,
     settings: Settings,
 ) -> std::io::Result<Server> {
     let document = crate::routes::document();
@@ -271,6 +310,7 @@ fn serve(
                 ("/docs/{_:.*}", &["GET"]),
                 ("/problems/", &["GET"]),
                 ("/problems/{slug}", &["GET"]),
+                ("/media/{key}/{name}", &["GET"]),
             ],
         )),
         document: web::Data::new(DocumentJson(openapi::to_json(&document).into())),
@@ -291,6 +331,7 @@ fn serve(
             settings.slow_body_limit,
         )),
         render_slots: web::Data::new(RenderSlots::default()),
+        media: web::Data::from(media),
     };
     let server = HttpServer::new(move || app(shared.clone()))
         .workers(settings.workers)
@@ -334,6 +375,7 @@ fn app(
         .app_data(shared.search)
         .app_data(shared.body_rules)
         .app_data(shared.render_slots)
+        .app_data(shared.media)
         .app_data(shared.settings)
         .app_data(shared.routes)
         .app_data(shared.document)
@@ -350,6 +392,10 @@ fn app(
         .route("/openapi.json", web::get().to(openapi_json))
         .route("/problems/", web::get().to(problem_types::serve_page))
         .route("/problems/{slug}", web::get().to(problem_types::serve_page))
+        .route(
+            "/media/{key}/{name}",
+            web::get().to(crate::media::routes::serve_file),
+        )
         .route(
             "/docs",
             web::get().to(|| async {

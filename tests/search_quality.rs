@@ -779,6 +779,7 @@ fn store_corpus(url: DatabaseUrl, corpus: &[Article]) -> (DbConnection, Vec<i64>
                 section_id: section_ids[article.section],
                 tags: Some(article.tags.clone()),
                 featured_image: None,
+                featured_media_id: None,
                 lang: Some(article.lang.to_owned()),
                 meta_title: None,
                 meta_description: None,

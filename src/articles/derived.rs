@@ -6,6 +6,7 @@
 //! writer (on SQLite, every write and login of the server) while it runs; so it runs before
 //! the write, on a blocking thread, bounded in time and in how many run at once.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -38,22 +39,61 @@ pub struct Derived {
     /// Whole sentences from the start of the body (used when no excerpt is given).
     pub excerpt: String,
     pub reading_time_minutes: i32,
+    /// The media items shown inline (`![alt](media:ID)`).
+    pub media_ids: Vec<i64>,
 }
+
+/// Where inline media images point, by item id (see `media::operations::inline_sources`).
+pub type ImageSources = HashMap<i64, String>;
 
 impl Derived {
     /// Derives everything from `body` on the calling thread (the seeder, the demo, tests).
     pub fn of(body: &str) -> Result<Self, markdown::TooDeep> {
+        Self::with_images(body, &ImageSources::new())
+    }
+
+    fn with_images(body: &str, images: &ImageSources) -> Result<Self, markdown::TooDeep> {
         Ok(Self {
-            body_html: markdown::render(body)?,
+            body_html: markdown::render_with_images(body, images)?,
             excerpt: text::excerpt(body, text::EXCERPT_CHARS),
             reading_time_minutes: text::reading_time_minutes(body) as i32,
+            media_ids: markdown::media_references(body),
         })
+    }
+
+    /// [`Derived::of_request_body`], with the body's inline media images looked up first (a
+    /// reference to no item is a 422 on `body`).
+    pub async fn of_request(
+        body: String,
+        store: &crate::db::Store,
+        slots: &RenderSlots,
+    ) -> Result<Self, ApiError> {
+        let ids = markdown::media_references(&body);
+        let images = if ids.is_empty() {
+            ImageSources::new()
+        } else {
+            let wanted = ids.clone();
+            store
+                .query(move |c| crate::media::operations::inline_sources(c, &wanted))
+                .await?
+        };
+        if let Some(missing) = ids.iter().find(|id| !images.contains_key(id)) {
+            return Err(ApiError::invalid(
+                "body",
+                format!("the image `media:{missing}` names no media item"),
+            ));
+        }
+        Self::of_request_body(body, images, slots).await
     }
 
     /// Derives everything from `body` off the async workers, within [`RENDER_BUDGET`]: a 422
     /// on `body` when it nests too deeply or takes too long, a 503 when renders of other
     /// bodies keep every slot busy for as long.
-    pub async fn of_request_body(body: String, slots: &RenderSlots) -> Result<Self, ApiError> {
+    pub async fn of_request_body(
+        body: String,
+        images: ImageSources,
+        slots: &RenderSlots,
+    ) -> Result<Self, ApiError> {
         use actix_web::rt::time::timeout;
         let permit = timeout(RENDER_BUDGET, slots.0.clone().acquire_owned())
             .await
@@ -65,7 +105,7 @@ impl Derived {
             // The slot is held until the render ends, even when the request has stopped
             // waiting for it: the budget bounds the answer, the slots bound the CPU.
             let _permit = permit;
-            Self::of(&body)
+            Self::with_images(&body, &images)
         });
         match timeout(RENDER_BUDGET, render).await {
             Ok(Ok(derived)) => derived.map_err(|deep| ApiError::invalid("body", deep.to_string())),

@@ -91,6 +91,9 @@ pub struct ArticleSummary {
     pub tags: Vec<String>,
     pub author: AuthorRef,
     pub featured_image: Option<FeaturedImageView>,
+    /// The featured media library item, with alt, caption and credit in the article's
+    /// language when it has them, and its renditions.
+    pub featured_media: Option<crate::media::dto::MediaView>,
     /// BCP 47 language tag of the content.
     #[schema(example = "ar")]
     pub lang: String,
@@ -121,6 +124,7 @@ impl ArticleSummary {
         section: SectionRef,
         author: AuthorRef,
         tags: Vec<String>,
+        featured_media: Option<crate::media::dto::MediaView>,
     ) -> Self {
         Self {
             id: row.id,
@@ -139,6 +143,7 @@ impl ArticleSummary {
                     alt: row.featured_image_alt.clone(),
                     caption: row.featured_image_caption.clone(),
                 }),
+            featured_media,
             lang: row.lang.clone(),
             dir: crate::text::direction(&row.lang),
             meta_title: row.meta_title.clone(),
@@ -215,6 +220,11 @@ pub struct CreateArticle {
     #[serde(default)]
     #[validate(nested)]
     pub featured_image: Option<FeaturedImage>,
+    /// A media library item (`/api/v1/media`) to feature; the article then shows it as
+    /// `featured_media`. Inline images are written `![alt](media:ID)` in the body.
+    #[serde(default)]
+    #[schema(example = 12)]
+    pub featured_media_id: Option<i64>,
     /// BCP 47; defaults to `ar`.
     #[serde(default, deserialize_with = "line_opt::<_, 64>")]
     #[validate(custom(function = "language_tag"))]
@@ -273,6 +283,10 @@ pub struct UpdateArticle {
     #[validate(nested)]
     #[schema(value_type = Option<FeaturedImage>)]
     pub featured_image: Option<Option<FeaturedImage>>,
+    /// A media library item to feature; `null` removes it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>, example = 12)]
+    pub featured_media_id: Option<Option<i64>>,
     #[serde(default, deserialize_with = "line_opt::<_, 64>")]
     #[validate(custom(function = "language_tag"))]
     #[schema(value_type = Option<LanguageTag>)]
@@ -353,7 +367,8 @@ pub struct ArticleFilters {
     pub sort: Option<Sort>,
 }
 
-fn language_tag(tag: &str) -> Result<(), ValidationError> {
+/// A BCP 47 language tag, as every `lang` field takes it.
+pub(crate) fn language_tag(tag: &str) -> Result<(), ValidationError> {
     if crate::text::is_valid_language_tag(tag) {
         Ok(())
     } else {

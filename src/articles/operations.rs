@@ -26,7 +26,7 @@ use crate::search::{self, Condition, Engine, Order};
 use crate::sections::{model as sections, tree};
 use crate::slugs::{self, Lookup, Reference};
 use crate::users::model as users;
-use crate::{tags, text};
+use crate::{media, tags, text};
 
 /// The longest search a reader may type, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -260,6 +260,9 @@ pub fn insert(
     };
     let lang = text::canonical_language_tag(input.lang.as_deref().unwrap_or("ar"));
     let image = input.featured_image.as_ref();
+    if let Some(media_id) = input.featured_media_id {
+        ensure_media(c, media_id)?;
+    }
     let id = slugs::insert_with_free_slug::<SummaryRow, _>(
         c,
         input.slug.as_deref(),
@@ -280,6 +283,7 @@ pub fn insert(
                     featured_image_url: image.map(|i| i.url.as_str()),
                     featured_image_alt: image.and_then(|i| i.alt.as_deref()),
                     featured_image_caption: image.and_then(|i| i.caption.as_deref()),
+                    featured_media_id: input.featured_media_id,
                     lang: &lang,
                     meta_title: non_empty(input.meta_title.as_deref()),
                     meta_description: non_empty(input.meta_description.as_deref()),
@@ -293,6 +297,7 @@ pub fn insert(
         },
     )?;
     tags::model::set_for_article(c, id, &tags_to_store(input.tags.as_deref()), now)?;
+    link_media(c, id, input.featured_media_id, &derived.media_ids)?;
     search::changes::log(c, id, now)?;
     Ok(id)
 }
@@ -321,8 +326,13 @@ pub fn update(
     if let Some(names) = &input.tags {
         tags::model::set_for_article(c, current.summary.id, &tags_to_store(Some(names)), now)?;
     }
-    search::changes::log(c, current.summary.id, now)?;
     let row = model::find(c, current.summary.id)?.ok_or(ApiError::Internal)?;
+    let inline = match derived {
+        Some(derived) => derived.media_ids.clone(),
+        None => text::markdown::media_references(&row.body),
+    };
+    link_media(c, row.summary.id, row.summary.featured_media_id, &inline)?;
+    search::changes::log(c, current.summary.id, now)?;
     Ok(view(c, row)?)
 }
 
@@ -362,6 +372,11 @@ pub fn summaries(c: &mut DbConnection, rows: &[SummaryRow]) -> QueryResult<Vec<A
         .map(|(id, display_name)| (id, AuthorRef { id, display_name }))
         .collect();
     let mut tags = tags::model::names_of(c, &ids)?;
+    let wanted: Vec<(i64, String)> = rows
+        .iter()
+        .filter_map(|r| Some((r.featured_media_id?, r.lang.clone())))
+        .collect();
+    let mut featured = media::operations::views(c, &wanted)?;
     Ok(rows
         .iter()
         .map(|row| {
@@ -382,6 +397,8 @@ pub fn summaries(c: &mut DbConnection, rows: &[SummaryRow]) -> QueryResult<Vec<A
                 section,
                 author,
                 tags.remove(&row.id).unwrap_or_default(),
+                row.featured_media_id
+                    .and_then(|id| featured.remove(&(id, row.lang.clone()))),
             )
         })
         .collect())
@@ -536,6 +553,9 @@ fn changes_for(
         None => None,
     };
     let image = input.featured_image.as_ref();
+    if let Some(Some(media_id)) = input.featured_media_id {
+        ensure_media(c, media_id)?;
+    }
     Ok(ArticleChanges {
         title: input.title.clone(),
         slug,
@@ -548,6 +568,7 @@ fn changes_for(
         featured_image_url: image.map(|i| i.as_ref().map(|i| i.url.clone())),
         featured_image_alt: image.map(|i| i.as_ref().and_then(|i| i.alt.clone())),
         featured_image_caption: image.map(|i| i.as_ref().and_then(|i| i.caption.clone())),
+        featured_media_id: input.featured_media_id,
         lang: input.lang.as_deref().map(text::canonical_language_tag),
         meta_title: input
             .meta_title
@@ -561,6 +582,25 @@ fn changes_for(
         comments_open: input.comments_open,
         published_at,
     })
+}
+
+fn ensure_media(c: &mut DbConnection, id: i64) -> Result<(), ApiError> {
+    media::model::find(c, id)?
+        .map(|_| ())
+        .ok_or_else(|| ApiError::invalid("featured_media_id", "no media item has this id"))
+}
+
+/// Records which media an article uses, so a media delete can say so.
+fn link_media(
+    c: &mut DbConnection,
+    article_id: i64,
+    featured: Option<i64>,
+    inline: &[i64],
+) -> QueryResult<()> {
+    let mut ids: Vec<i64> = featured.into_iter().chain(inline.iter().copied()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    media::model::link_article(c, article_id, &ids)
 }
 
 fn ensure_section(c: &mut DbConnection, id: i64) -> Result<(), ApiError> {

@@ -139,7 +139,7 @@ pub async fn create_article(
     slots: web::Data<RenderSlots>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.validated().await?;
-    let derived = Derived::of_request_body(input.body.clone(), &slots).await?;
+    let derived = Derived::of_request(input.body.clone(), &store, &slots).await?;
     let article = store
         .write(move |c| operations::create(c, &staff.0, &input, &derived, crate::time::now()))
         .await?;
@@ -185,7 +185,7 @@ pub async fn update_article(
     let reference = Reference::parse(&path.into_inner());
     let input = body.validated().await?;
     let derived = match &input.body {
-        Some(body) => Some(Derived::of_request_body(body.clone(), &slots).await?),
+        Some(body) => Some(Derived::of_request(body.clone(), &store, &slots).await?),
         None => None,
     };
     let article = store

@@ -14,7 +14,12 @@ const NAME: &str = "jwt_secret";
 
 /// The stored secret, created (512 random bits) when there is none yet.
 pub fn load_or_create(conn: &mut DbConnection) -> QueryResult<Vec<u8>> {
-    if let Some(secret) = load(conn)? {
+    load_or_create_named(conn, NAME)
+}
+
+/// Another stored secret of the instance (`media_key`, …), made the same way.
+pub fn load_or_create_named(conn: &mut DbConnection, name: &str) -> QueryResult<Vec<u8>> {
+    if let Some(secret) = load(conn, name)? {
         return Ok(secret);
     }
     let mut bytes = [0u8; 64];
@@ -22,7 +27,7 @@ pub fn load_or_create(conn: &mut DbConnection) -> QueryResult<Vec<u8>> {
     let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
     let inserted = diesel::insert_into(settings::table)
         .values((
-            settings::name.eq(NAME),
+            settings::name.eq(name),
             settings::value.eq(&encoded),
             settings::updated_at.eq(crate::time::now()),
         ))
@@ -33,14 +38,14 @@ pub fn load_or_create(conn: &mut DbConnection) -> QueryResult<Vec<u8>> {
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        )) => load(conn)?.ok_or(diesel::result::Error::NotFound),
+        )) => load(conn, name)?.ok_or(diesel::result::Error::NotFound),
         Err(other) => Err(other),
     }
 }
 
-fn load(conn: &mut DbConnection) -> QueryResult<Option<Vec<u8>>> {
+fn load(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Vec<u8>>> {
     let stored: Option<String> = settings::table
-        .filter(settings::name.eq(NAME))
+        .filter(settings::name.eq(name))
         .select(settings::value)
         .first(conn)
         .optional()?;

@@ -68,6 +68,7 @@ diesel::table! {
         featured_image_url -> Nullable<Text>,
         featured_image_alt -> Nullable<Text>,
         featured_image_caption -> Nullable<Text>,
+        featured_media_id -> Nullable<BigInt>,
         lang -> Text,
         meta_title -> Nullable<Text>,
         meta_description -> Nullable<Text>,
@@ -159,7 +160,47 @@ diesel::table! {
     }
 }
 
+// The media library (`media`).
+diesel::table! {
+    media (id) {
+        id -> BigInt,
+        uploader_id -> Nullable<BigInt>,
+        filename -> Text,
+        blob_key -> Text,
+        format -> Text,
+        byte_size -> BigInt,
+        width -> Integer,
+        height -> Integer,
+        status -> Text,
+        alt -> Text,
+        caption -> Nullable<Text>,
+        credit -> Nullable<Text>,
+        lang -> Text,
+        focal_x -> Double,
+        focal_y -> Double,
+        translations -> Text,
+        renditions -> Text,
+        placeholder -> Nullable<Text>,
+        dominant_color -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_media (article_id, media_id) {
+        article_id -> BigInt,
+        media_id -> BigInt,
+    }
+}
+
+diesel::joinable!(article_media -> articles (article_id));
+diesel::joinable!(article_media -> media (media_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    media,
+    article_media,
     jobs,
     instance_settings,
     users,

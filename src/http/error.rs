@@ -109,6 +109,9 @@ pub enum ApiError {
     MethodNotAllowed { allow: Vec<String> },
     #[error("{1}")]
     Conflict(ProblemType, String),
+    /// Any other documented problem, answered with its type's status.
+    #[error("{1}")]
+    Typed(ProblemType, String),
     #[error("the resource has changed since it was read (If-Match does not match its ETag)")]
     PreconditionFailed,
     /// The request body did not arrive in time; the connection is closed.
@@ -172,7 +175,8 @@ impl ApiError {
             Self::BadRequest(kind, _)
             | Self::Unauthorized(kind, _)
             | Self::Forbidden(kind, _)
-            | Self::Conflict(kind, _) => *kind,
+            | Self::Conflict(kind, _)
+            | Self::Typed(kind, _) => *kind,
             Self::BadQuery { .. } => ProblemType::InvalidQuery,
             Self::NotFound(_) => ProblemType::NotFound,
             Self::PreconditionFailed => ProblemType::PreconditionFailed,

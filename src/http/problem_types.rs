@@ -25,6 +25,8 @@ pub enum ProblemType {
     WorkflowForbidden,
     NotFound,
     BodyTimeout,
+    UploadTooLarge,
+    UnsupportedImage,
     SlugTaken,
     EmailTaken,
     SectionNotEmpty,
@@ -33,16 +35,19 @@ pub enum ProblemType {
     UserHasContent,
     EditConflict,
     JobRunning,
+    MediaInUse,
     Conflict,
     PreconditionFailed,
     ValidationFailed,
+    InvalidImage,
+    ImageTooLarge,
     RateLimited,
     Unavailable,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [Self; 26] = [
+    pub const ALL: [Self; 31] = [
         Self::MalformedBody,
         Self::InvalidQuery,
         Self::InvalidHeader,
@@ -55,6 +60,8 @@ impl ProblemType {
         Self::WorkflowForbidden,
         Self::NotFound,
         Self::BodyTimeout,
+        Self::UploadTooLarge,
+        Self::UnsupportedImage,
         Self::SlugTaken,
         Self::EmailTaken,
         Self::SectionNotEmpty,
@@ -63,9 +70,12 @@ impl ProblemType {
         Self::UserHasContent,
         Self::EditConflict,
         Self::JobRunning,
+        Self::MediaInUse,
         Self::Conflict,
         Self::PreconditionFailed,
         Self::ValidationFailed,
+        Self::InvalidImage,
+        Self::ImageTooLarge,
         Self::RateLimited,
         Self::Unavailable,
         Self::Internal,
@@ -186,6 +196,21 @@ impl ProblemType {
                 "The request body did not arrive in time, or arrived slowly while too many \
                  others did; the connection is closed. Retry on a new connection.",
             ),
+            Self::UploadTooLarge => (
+                "upload-too-large",
+                "Upload too large",
+                S::PAYLOAD_TOO_LARGE,
+                "The uploaded file is larger than `SAHIFA_MEDIA_MAX_BYTES` (20 MiB by default); \
+                 `detail` gives the limit. Nothing was stored.",
+            ),
+            Self::UnsupportedImage => (
+                "unsupported-image",
+                "Unsupported image type",
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "The uploaded bytes are not a JPEG, PNG, WebP or GIF image. The type is judged \
+                 from the content, never from the file name or `Content-Type`; SVG is refused \
+                 (it can carry scripts). Nothing was stored.",
+            ),
             Self::SlugTaken => (
                 "slug-taken",
                 "Slug taken",
@@ -238,6 +263,13 @@ impl ProblemType {
                 "The job is being run by a worker now: it can be retried once it has failed \
                  again or is dead.",
             ),
+            Self::MediaInUse => (
+                "media-in-use",
+                "Media in use",
+                S::CONFLICT,
+                "Articles still show the media item; `detail` names those the caller may \
+                 read. Remove it from them, or delete with `?force=true` (they lose it).",
+            ),
             Self::Conflict => (
                 "conflict",
                 "Conflict",
@@ -250,6 +282,21 @@ impl ProblemType {
                 S::PRECONDITION_FAILED,
                 "`If-Match` does not name the resource's current ETag: someone changed it since \
                  it was read. Nothing was written; read it again, then decide.",
+            ),
+            Self::InvalidImage => (
+                "invalid-image",
+                "Invalid image",
+                S::UNPROCESSABLE_ENTITY,
+                "The file is empty, truncated or corrupt: it cannot be decoded. Nothing was \
+                 stored.",
+            ),
+            Self::ImageTooLarge => (
+                "image-too-large",
+                "Image has too many pixels",
+                S::UNPROCESSABLE_ENTITY,
+                "The image's header announces more pixels than allowed \
+                 (`SAHIFA_MEDIA_MAX_PIXELS`, 50 million by default) or a side longer than \
+                 16,383 pixels; it was refused before being decoded. Nothing was stored.",
             ),
             Self::ValidationFailed => (
                 "validation-failed",

@@ -4,10 +4,10 @@
 //! makes that safe: no `<script>`, `<style>` or `<iframe>`, no event-handler attributes, no
 //! `javascript:` or `data:` URLs, and every link gets `rel="noopener noreferrer"`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
-use pulldown_cmark::{Parser, html};
+use pulldown_cmark::{CowStr, Event, Parser, Tag, html};
 
 use super::excerpt::markdown_options;
 
@@ -42,12 +42,61 @@ pub struct TooDeep;
 /// Renders `markdown` to sanitized HTML, or refuses it when it nests too deeply to sanitize
 /// in linear time (see [`super::nesting`]).
 pub fn render(markdown: &str) -> Result<String, TooDeep> {
+    render_with_images(markdown, &HashMap::new())
+}
+
+/// The scheme of an inline image from the media library: `![alt](media:12)`.
+pub const MEDIA_SCHEME: &str = "media:";
+
+/// [`render`], with each `media:ID` image pointing at `images[ID]` (an image naming no
+/// known item loses its source, as any URL of an unknown scheme does).
+pub fn render_with_images(
+    markdown: &str,
+    images: &HashMap<i64, String>,
+) -> Result<String, TooDeep> {
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(
-        &mut unsafe_html,
-        Parser::new_ext(markdown, markdown_options()),
-    );
+    let events = Parser::new_ext(markdown, markdown_options()).map(|event| match event {
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let dest_url = media_id(&dest_url)
+                .and_then(|n| images.get(&n))
+                .map_or(dest_url, |url| CowStr::from(url.clone()));
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            })
+        }
+        other => other,
+    });
+    html::push_html(&mut unsafe_html, events);
     sanitize(&unsafe_html)
+}
+
+/// The media items a body shows inline, in order of first appearance.
+pub fn media_references(markdown: &str) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for event in Parser::new_ext(markdown, markdown_options()) {
+        if let Event::Start(Tag::Image { dest_url, .. }) = event
+            && let Some(id) = media_id(&dest_url)
+            && !ids.contains(&id)
+        {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+fn media_id(url: &str) -> Option<i64> {
+    url.strip_prefix(MEDIA_SCHEME)?
+        .parse()
+        .ok()
+        .filter(|id| *id > 0)
 }
 
 /// Sanitizes HTML with the same allowlist as rendered Markdown, or refuses it when it nests

@@ -148,6 +148,11 @@ fn base_vars(data: &TestData) -> HashMap<String, String> {
             search_dir.display().to_string(),
         ),
         ("SAHIFA_BIND".to_owned(), "127.0.0.1:0".to_owned()),
+        // Instances of one test share their media, as instances of a newsroom would.
+        (
+            "SAHIFA_MEDIA_STORE".to_owned(),
+            format!("file:{}", data.dir.path().join("media").display()),
+        ),
         ("SAHIFA_WORKERS".to_owned(), "1".to_owned()),
         ("SAHIFA_ADMIN_EMAIL".to_owned(), ADMIN_EMAIL.to_owned()),
         (

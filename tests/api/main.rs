@@ -15,6 +15,7 @@ mod hardening;
 mod helpers;
 mod instances;
 mod jobs;
+mod media;
 mod openapi;
 mod operations;
 mod problems;

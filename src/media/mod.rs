@@ -1,0 +1,13 @@
+//! The media library: uploaded photos with their alt text, caption, credit and focal point,
+//! cleaned of every metadata block (no GPS position ever reaches a reader), with responsive
+//! renditions, kept in a directory or an S3 bucket.
+//!
+//! `processing.rs` judges and transforms images (pure); `storage.rs` keeps files;
+//! `operations.rs` holds the rules; `routes.rs` the endpoints and the file server.
+
+pub mod dto;
+pub mod model;
+pub mod operations;
+pub mod processing;
+pub mod routes;
+pub mod storage;
