@@ -81,8 +81,8 @@ const PROBLEM_RESPONSES: [(&str, Option<u16>); 11] = [
     ("NotFound", Some(404)),
     ("Conflict", Some(409)),
     ("PreconditionFailed", Some(412)),
-    ("PayloadTooLarge", None),
-    ("UnsupportedMediaType", None),
+    ("PayloadTooLarge", Some(413)),
+    ("UnsupportedMediaType", Some(415)),
     ("Unprocessable", Some(422)),
     ("TooManyRequests", Some(429)),
     ("ServiceUnavailable", Some(503)),
@@ -91,8 +91,7 @@ const PROBLEM_RESPONSES: [(&str, Option<u16>); 11] = [
 /// States which problem `type`s exist and which each response may carry, so a client can
 /// branch on them and a contract test can hold the server to them: the `Problem` schema's
 /// `type` lists them all (with their titles in its description), and each problem response
-/// narrows it to the types of its status (a 404 may also be `about:blank`, for an unknown
-/// route).
+/// narrows it to the types of its status (a 404, 413 or 415 may also be `about:blank`).
 fn document_problem_types(doc: &mut serde_json::Value) {
     use crate::http::ProblemType;
     use serde_json::{Value, json};
@@ -102,7 +101,9 @@ fn document_problem_types(doc: &mut serde_json::Value) {
             .filter(|p| Some(p.status().as_u16()) == status)
             .map(|p| Value::from(p.uri()))
             .collect();
-        if matches!(status, None | Some(404)) {
+        // Plain HTTP errors: an unknown route, a body over the general limit, a body that
+        // is not JSON.
+        if matches!(status, None | Some(404 | 413 | 415)) {
             types.push(Value::from("about:blank"));
         }
         types

@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use validator::{Validate, ValidationError};
+use validator::Validate;
 
 use super::model::MediaRow;
 use crate::articles::dto::language_tag;
 use crate::http::formats::LanguageTag;
-use crate::http::input::{line_opt, nullable_line, nullable_trimmed, trimmed_opt};
+use crate::http::input::{line, line_opt, nullable_line, nullable_trimmed, trimmed_opt};
 use crate::time::Timestamp;
 
 /// Where rendition URLs point.
@@ -62,9 +62,14 @@ pub struct FocalPoint {
 }
 
 /// Alt text and caption in one more language.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Translation {
+    /// BCP 47 tag of the language.
+    #[serde(deserialize_with = "line::<_, 64>")]
+    #[validate(custom(function = "language_tag"))]
+    #[schema(value_type = LanguageTag)]
+    pub lang: String,
     #[serde(default, deserialize_with = "line_opt::<_, 300>")]
     #[validate(length(max = 300))]
     #[schema(example = "The defence ministers in Tokyo", max_length = 300)]
@@ -72,6 +77,13 @@ pub struct Translation {
     #[serde(default, deserialize_with = "trimmed_opt::<_, 1000>")]
     #[validate(length(max = 1000))]
     #[schema(max_length = 1000)]
+    pub caption: Option<String>,
+}
+
+/// A translation as stored, by language.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StoredText {
+    pub alt: Option<String>,
     pub caption: Option<String>,
 }
 
@@ -143,8 +155,8 @@ pub struct Media {
     #[schema(example = "ar")]
     pub lang: String,
     pub focal_point: FocalPoint,
-    /// `alt` and `caption` in other languages, by BCP 47 tag.
-    pub translations: BTreeMap<String, Translation>,
+    /// `alt` and `caption` in other languages.
+    pub translations: Vec<Translation>,
     pub uploader_id: Option<i64>,
     /// A BlurHash of the image, to draw while it loads.
     #[schema(example = "LEHV6nWB2yk8pyo0adR*.7kCMdnj")]
@@ -184,8 +196,19 @@ pub fn status(row: &MediaRow) -> MediaStatus {
     }
 }
 
-pub fn translations(row: &MediaRow) -> BTreeMap<String, Translation> {
+pub fn translations(row: &MediaRow) -> BTreeMap<String, StoredText> {
     serde_json::from_str(&row.translations).unwrap_or_default()
+}
+
+fn wire_translations(row: &MediaRow) -> Vec<Translation> {
+    translations(row)
+        .into_iter()
+        .map(|(lang, text)| Translation {
+            lang,
+            alt: text.alt,
+            caption: text.caption,
+        })
+        .collect()
 }
 
 pub fn stored_renditions(row: &MediaRow) -> Vec<StoredRendition> {
@@ -231,7 +254,7 @@ impl Media {
                 x: row.focal_x,
                 y: row.focal_y,
             },
-            translations: translations(row),
+            translations: wire_translations(row),
             uploader_id: row.uploader_id,
             placeholder: row.placeholder.clone(),
             dominant_color: row.dominant_color.clone(),
@@ -258,7 +281,7 @@ impl MediaView {
     pub fn new(row: &MediaRow, urls: &Urls, lang: &str) -> Self {
         let primary = |tag: &str| tag.split('-').next().unwrap_or(tag).to_ascii_lowercase();
         let translation = if primary(&row.lang) == primary(lang) {
-            Translation::default()
+            StoredText::default()
         } else {
             let all = translations(row);
             let exact = all.iter().find(|(tag, _)| tag.eq_ignore_ascii_case(lang));
@@ -327,7 +350,8 @@ pub struct UploadFields {
 
 /// A multipart upload, for the OpenAPI document (the server reads the parts itself, so the
 /// fields are never read from this type).
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct UploadForm {
     /// The image: JPEG, PNG, WebP or GIF (first frame), judged by its bytes.
@@ -371,11 +395,12 @@ pub struct UpdateMedia {
     #[serde(default)]
     #[validate(nested)]
     pub focal_point: Option<FocalPoint>,
-    /// By BCP 47 tag; merged into the stored ones. A translation without alt and caption
-    /// removes that language.
+    /// Merged into the stored ones by `lang`. A translation without alt and caption removes
+    /// that language.
     #[serde(default)]
-    #[validate(custom(function = "translation_map"))]
-    pub translations: Option<BTreeMap<String, Translation>>,
+    #[validate(length(max = 20), nested)]
+    #[schema(max_items = 20)]
+    pub translations: Option<Vec<Translation>>,
 }
 
 /// The staff list's filters.
@@ -443,20 +468,4 @@ pub struct MediaUse {
     pub status: crate::articles::Status,
     /// Whether it is the article's featured image (else it is inline in its body).
     pub featured: bool,
-}
-
-fn translation_map(map: &BTreeMap<String, Translation>) -> Result<(), ValidationError> {
-    if map.len() > 20 {
-        return Err(
-            ValidationError::new("translations").with_message("at most 20 languages".into())
-        );
-    }
-    for (tag, translation) in map {
-        language_tag(tag)?;
-        translation.validate().map_err(|_| {
-            ValidationError::new("translations")
-                .with_message("alt is at most 300 characters, caption at most 1000".into())
-        })?;
-    }
-    Ok(())
 }

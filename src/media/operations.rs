@@ -14,8 +14,8 @@ use chrono::NaiveDateTime;
 use serde_json::json;
 
 use super::dto::{
-    Media, MediaQuery, MediaUse, MediaView, StoredRendition, UpdateMedia, UploadFields, Urls,
-    stored_renditions, translations,
+    Media, MediaQuery, MediaUse, MediaView, StoredRendition, StoredText, UpdateMedia, UploadFields,
+    Urls, stored_renditions, translations,
 };
 use super::model::{self, Filter, MediaChanges, MediaRow, NewMedia};
 use super::processing::{self, Encoded, Format, PixelLimits, Refusal};
@@ -321,12 +321,18 @@ pub fn update(
     }
     if let Some(update) = input.translations {
         let mut all = translations(&row);
-        for (tag, translation) in update {
-            let tag = crate::text::canonical_language_tag(&tag);
+        for translation in update {
+            let tag = crate::text::canonical_language_tag(&translation.lang);
             if translation.alt.is_none() && translation.caption.is_none() {
                 all.remove(&tag);
             } else {
-                all.insert(tag, translation);
+                all.insert(
+                    tag,
+                    StoredText {
+                        alt: translation.alt,
+                        caption: translation.caption,
+                    },
+                );
             }
         }
         changes.translations = Some(serde_json::to_string(&all).map_err(ApiError::internal)?);

@@ -331,6 +331,8 @@ async fn read_upload(
     let mut fields = serde_json::Map::new();
     for (name, value) in parts.text {
         let value = match name.as_str() {
+            // A form cannot send null: an empty (or `null`) number or language is absent.
+            "focal_x" | "focal_y" | "lang" if matches!(value.trim(), "" | "null") => continue,
             "focal_x" | "focal_y" => match value.trim().parse::<f64>() {
                 Ok(number) if number.is_finite() => serde_json::json!(number),
                 _ => return Err(ApiError::invalid(&name, "must be a number from 0 to 1")),

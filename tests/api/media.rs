@@ -513,7 +513,7 @@ async fn staff_only_and_authors_change_only_their_own() {
     )
     .await;
     let path = format!("/api/v1/media/{id}");
-    let change = json!({"alt": "changed", "translations": {"en": {"alt": "in English"}}});
+    let change = json!({"alt": "changed", "translations": [{"lang": "en", "alt": "in English"}]});
     let denied = app
         .send(Method::PATCH, &path, Some(&other.token), Some(&change))
         .await;
@@ -529,7 +529,10 @@ async fn staff_only_and_authors_change_only_their_own() {
     )
     .await;
     assert_eq!(own["alt"], "changed");
-    assert_eq!(own["translations"]["en"]["alt"], "in English");
+    assert_eq!(
+        own["translations"],
+        json!([{"lang": "en", "alt": "in English", "caption": null}])
+    );
     let by_editor = json_of(
         app.send(
             Method::PATCH,
@@ -621,7 +624,7 @@ async fn articles_show_their_media_and_a_used_item_is_not_deleted_by_accident() 
             Method::PATCH,
             &media_path,
             Some(&app.admin_token),
-            Some(&json!({"translations": {"en": {"alt": "The minister", "caption": "In Tokyo"}}})),
+            Some(&json!({"translations": [{"lang": "en", "alt": "The minister", "caption": "In Tokyo"}]})),
         )
         .await,
         StatusCode::OK,
