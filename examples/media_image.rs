@@ -22,7 +22,11 @@ fn main() {
         (state % u64::from(noise.max(1))) as u32
     };
     let image = RgbImage::from_fn(width, height, |x, y| {
-        let base = [x * 200 / width, y * 200 / height, (x + y) * 100 / (width + height)];
+        let base = [
+            x * 200 / width,
+            y * 200 / height,
+            (x + y) * 100 / (width + height),
+        ];
         Rgb(base.map(|b| (b + next()).min(255) as u8))
     });
     let mut bytes = Vec::new();

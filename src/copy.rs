@@ -135,7 +135,7 @@ table_copier!(article_rows, articles, articles::id.asc(), {
     comments_open: bool, published_at: Option<chrono::NaiveDateTime>, version: i64,
     created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime,
 });
-// The files themselves are not in the database: `sahifa copy --media-to` moves them.
+// The files themselves are not in the database: copy the media store beside it (README).
 table_copier!(media_rows, media, media::id.asc(), {
     id: i64, uploader_id: Option<i64>, filename: String, blob_key: String, format: String,
     byte_size: i64, width: i32, height: i32, status: String, alt: String,
