@@ -860,3 +860,65 @@ fn rand_suffix() -> u64 {
     static N: AtomicU64 = AtomicU64::new(0);
     N.fetch_add(1, Ordering::Relaxed)
 }
+
+#[actix_web::test]
+async fn a_stale_if_match_changes_nothing() {
+    let app = spawn_app().await;
+    let item = json_of(
+        upload_raw(
+            &app,
+            &app.admin_token,
+            encoded(&picture(40, 30), ImageFormat::Png),
+            "image/png",
+            "?alt=first",
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let path = format!("/api/v1/media/{}", item["id"]);
+    let read = app.get_as(&path, &app.admin_token).await;
+    let etag = read.headers()["etag"].to_str().unwrap().to_owned();
+    let changed = app
+        .request(Method::PATCH, &path)
+        .bearer_auth(&app.admin_token)
+        .header("if-match", &etag)
+        .json(&json!({"alt": "second"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    for method in [Method::PATCH, Method::DELETE] {
+        let mut stale = app
+            .request(method.clone(), &path)
+            .bearer_auth(&app.admin_token)
+            .header("if-match", &etag);
+        if method == Method::PATCH {
+            stale = stale.json(&json!({"alt": "third"}));
+        }
+        assert_problem_type(stale.send().await.unwrap(), "precondition-failed").await;
+    }
+    let now = json_of(app.get_as(&path, &app.admin_token).await, StatusCode::OK).await;
+    assert_eq!(now["alt"], "second", "nothing changed");
+    // Malformed bodies change nothing either.
+    let malformed = app
+        .request(Method::PATCH, &path)
+        .bearer_auth(&app.admin_token)
+        .header("content-type", "application/json")
+        .body("{\"alt\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_problem_type(malformed, "malformed-body").await;
+    let unknown = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&app.admin_token),
+            Some(&json!({"owner": 3})),
+        )
+        .await;
+    assert_problem(unknown, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let now = json_of(app.get_as(&path, &app.admin_token).await, StatusCode::OK).await;
+    assert_eq!(now["alt"], "second", "nothing changed");
+}
