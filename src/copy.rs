@@ -135,7 +135,8 @@ table_copier!(article_rows, articles, articles::id.asc(), {
     comments_open: bool, published_at: Option<chrono::NaiveDateTime>, version: i64,
     created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime,
 });
-// The files themselves are not in the database: copy the media store beside it (README).
+// The files themselves are not in the database: `--media-to` copies them afterwards
+// (`media::transfer`); the folder names come with `instance_settings.media_key`.
 table_copier!(media_rows, media, media::id.asc(), {
     id: i64, uploader_id: Option<i64>, filename: String, blob_key: String, format: String,
     byte_size: i64, width: i32, height: i32, status: String, alt: String,

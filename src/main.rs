@@ -44,14 +44,24 @@ enum Command {
         path: std::path::PathBuf,
     },
     /// Copy a whole newsroom between stores (e.g. SQLite to PostgreSQL), ids and all, into
-    /// an empty database; verified by row counts and checksums; all or nothing.
+    /// an empty database; verified by row counts and checksums; all or nothing. With
+    /// `--media-to`, then copy the media files too (without `--to`: only the files).
+    #[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["to", "media_to"])))]
     Copy {
         /// Source database URL (`sqlite:PATH` or `postgres://…`).
         #[arg(long, value_name = "URL")]
         from: String,
         /// Target database URL; migrated first, must hold no users, sections or articles.
         #[arg(long, value_name = "URL")]
-        to: String,
+        to: Option<String>,
+        /// Copy the files of every media item of the newsroom to this store
+        /// (`file:DIR` or `s3://BUCKET/PREFIX`, reached with the `AWS_*` variables); files
+        /// already there are skipped, so an interrupted copy is finished by running it again.
+        #[arg(long, value_name = "STORE")]
+        media_to: Option<String>,
+        /// Where the media files are now (default: SAHIFA_MEDIA_STORE, or `file:./media`).
+        #[arg(long, value_name = "STORE", requires = "media_to")]
+        media_from: Option<String>,
     },
     /// Load a demo newsroom (sections, Arabic and English articles, comments) into a
     /// database that has no articles yet.
@@ -150,8 +160,20 @@ fn run(cli: Cli) -> Result<(), String> {
         print!("{}", sahifa::http::problem_types::markdown());
         return Ok(());
     }
-    if let Command::Copy { from, to } = &command {
-        return copy(from, to);
+    if let Command::Copy {
+        from,
+        to,
+        media_from,
+        media_to,
+    } = &command
+    {
+        if let Some(to) = to {
+            copy(from, to)?;
+        }
+        if let Some(media_to) = media_to {
+            copy_media(from, media_from.as_deref(), media_to, to.is_some())?;
+        }
+        return Ok(());
     }
     let settings = Settings::from_env().map_err(|e| e.to_string())?;
     sahifa::telemetry::init(&settings.log_filter, settings.log_format)
@@ -255,6 +277,64 @@ fn copy(from: &str, to: &str) -> Result<(), String> {
          its first start",
         started.elapsed().as_secs_f64(),
     );
+    Ok(())
+}
+
+/// The media files of the newsroom in `database` (a URL), from one store to another.
+/// `after_rows`: the rows were just copied, so a failure here must say how to finish.
+fn copy_media(
+    database: &str,
+    media_from: Option<&str>,
+    media_to: &str,
+    after_rows: bool,
+) -> Result<(), String> {
+    use sahifa::media::storage::{MediaStore, StoreUrl};
+    // The AWS_* variables and SAHIFA_MEDIA_STORE, read as the server reads them.
+    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    let from = match media_from {
+        Some(raw) => StoreUrl::parse(raw).map_err(|e| format!("--media-from: {e}"))?,
+        None => settings.media_store.clone(),
+    };
+    let to = StoreUrl::parse(media_to).map_err(|e| format!("--media-to: {e}"))?;
+    if from == to {
+        return Err("--media-to: the files are already there (it is the source store)".into());
+    }
+    let url = sahifa::config::DatabaseUrl::parse(database).map_err(|e| format!("--from: {e}"))?;
+    let (store, _) = Store::open(&url, 1, std::time::Duration::from_secs(30))
+        .map_err(|e| format!("--from: {e}"))?;
+    let started = std::time::Instant::now();
+    let finish_hint = if after_rows {
+        " (the rows were copied; run the same command without --to to finish the files)"
+    } else {
+        " (run it again to finish: files already copied are skipped)"
+    };
+    let report = actix_web::rt::System::new()
+        .block_on(async {
+            let source = MediaStore::open(&from, &settings.media_s3)
+                .await
+                .map_err(|e| format!("--media-from: {e}"))?;
+            let target = MediaStore::open(&to, &settings.media_s3)
+                .await
+                .map_err(|e| format!("--media-to: {e}"))?;
+            sahifa::media::transfer::copy_files(&store, &source, &target).await
+        })
+        .map_err(|e| format!("copy --media-to: {e}{finish_hint}"))?;
+    println!(
+        "media: {} upload(s), {} file(s) copied ({:.1} MiB), {} already there, in {:.1} s",
+        report.folders,
+        report.copied,
+        report.bytes as f64 / 1_048_576.0,
+        report.skipped,
+        started.elapsed().as_secs_f64(),
+    );
+    if !report.missing.is_empty() {
+        return Err(format!(
+            "copy --media-to: {} upload(s) have no files in the source store, so none were \
+             copied for them: {}",
+            report.missing.len(),
+            report.missing.join(", ")
+        ));
+    }
     Ok(())
 }
 

@@ -2,7 +2,8 @@
 //! cleaned of every metadata block (no GPS position ever reaches a reader), with responsive
 //! renditions, kept in a directory or an S3 bucket.
 //!
-//! `processing.rs` judges and transforms images (pure); `storage.rs` keeps files;
+//! `processing.rs` judges and transforms images (pure); `storage.rs` keeps files and
+//! `transfer.rs` moves them to another store;
 //! `operations.rs` holds the rules; `routes.rs` the endpoints and the file server.
 
 pub mod dto;
@@ -11,3 +12,4 @@ pub mod operations;
 pub mod processing;
 pub mod routes;
 pub mod storage;
+pub mod transfer;

@@ -131,6 +131,22 @@ pub fn count_with_blob(conn: &mut DbConnection, blob_key: &str) -> QueryResult<i
         .get_result(conn)
 }
 
+/// The distinct file folders after `after`, in order, a page at a time (for `sahifa copy
+/// --media-to`).
+pub fn blob_keys_after(
+    conn: &mut DbConnection,
+    after: &str,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    media::table
+        .select(media::blob_key)
+        .filter(media::blob_key.gt(after))
+        .distinct()
+        .order(media::blob_key.asc())
+        .limit(limit)
+        .load(conn)
+}
+
 /// What the staff list filters on.
 #[derive(Debug, Default, Clone)]
 pub struct Filter {

@@ -200,12 +200,36 @@ impl MediaStore {
         }
     }
 
+    /// The files of a folder, by name, with their sizes.
+    pub async fn list_folder(&self, key: &str) -> Result<Vec<(String, u64)>, String> {
+        use futures_util::TryStreamExt;
+        let folder = self.folder(key);
+        let listed: Vec<_> = self
+            .inner
+            .list(Some(&folder))
+            .try_collect()
+            .await
+            .map_err(|e| short(&e))?;
+        let mut files: Vec<(String, u64)> = listed
+            .into_iter()
+            .filter_map(|meta| {
+                let name = meta.location.filename()?.to_owned();
+                Some((name, meta.size))
+            })
+            .collect();
+        files.sort();
+        Ok(files)
+    }
+
+    fn folder(&self, key: &str) -> Path {
+        let folder = self.path(key, "");
+        Path::from(folder.as_ref().trim_end_matches('/'))
+    }
+
     /// Deletes every file of a folder.
     pub async fn delete_folder(&self, key: &str) -> Result<usize, String> {
         use futures_util::StreamExt;
-        let folder = self.path(key, "");
-        let folder = Path::from(folder.as_ref().trim_end_matches('/'));
-        let listed: Vec<_> = self.inner.list(Some(&folder)).collect().await;
+        let listed: Vec<_> = self.inner.list(Some(&self.folder(key))).collect().await;
         let mut deleted = 0;
         for meta in listed {
             let meta = meta.map_err(|e| short(&e))?;

@@ -922,3 +922,167 @@ async fn a_stale_if_match_changes_nothing() {
     let now = json_of(app.get_as(&path, &app.admin_token).await, StatusCode::OK).await;
     assert_eq!(now["alt"], "second", "nothing changed");
 }
+
+/// `sahifa copy --media-to`: the files move with the rows, every URL stays true on the new
+/// store, a second run finds nothing left to copy, and (with an S3 server) a bucket receives
+/// them.
+#[actix_web::test]
+async fn sahifa_copy_moves_the_files_to_another_store() {
+    use crate::helpers::{TestData, sahifa_command, spawn_app_in};
+    let source = TestData::new();
+    let app = spawn_app_in(source.clone(), &[]).await;
+    let mut urls = Vec::new();
+    for (width, height) in [(900, 600), (500, 500)] {
+        let item = json_of(
+            upload_raw(
+                &app,
+                &app.admin_token,
+                jpeg_with_gps(width, height),
+                "image/jpeg",
+                "?alt=photo",
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        for rendition in item["renditions"].as_array().unwrap() {
+            urls.push(rendition["url"].as_str().unwrap().to_owned());
+        }
+    }
+    let mut originals = Vec::new();
+    for url in &urls {
+        let served = fetch(&app, url).await;
+        assert_eq!(served.status(), StatusCode::OK, "{url}");
+        originals.push(served.bytes().await.unwrap());
+    }
+
+    let target = TestData::new();
+    let target_media = format!("file:{}", target.dir.path().join("media").display());
+    // The same store as the source is refused; --media-from needs --media-to.
+    let same = sahifa_command(&source)
+        .args(["copy", "--from", &source.database_url, "--media-to"])
+        .arg("file:./media")
+        .output()
+        .unwrap();
+    assert!(!same.status.success());
+    assert!(String::from_utf8_lossy(&same.stderr).contains("already there"));
+    let lonely = sahifa_command(&source)
+        .args([
+            "copy",
+            "--from",
+            &source.database_url,
+            "--media-from",
+            "file:x",
+        ])
+        .output()
+        .unwrap();
+    assert!(!lonely.status.success());
+
+    // Run from the source's directory: its media store is the default `file:./media`.
+    let out = sahifa_command(&source)
+        .args([
+            "copy",
+            "--from",
+            &source.database_url,
+            "--to",
+            &target.database_url,
+        ])
+        .args(["--media-to", &target_media])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{}{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("media: 2 upload(s)"), "{stdout}");
+    let copied = spawn_app_in(target.clone(), &[]).await;
+    for (url, original) in urls.iter().zip(&originals) {
+        let served = fetch(&copied, url).await;
+        assert_eq!(served.status(), StatusCode::OK, "{url}");
+        assert_eq!(&served.bytes().await.unwrap(), original, "{url}");
+    }
+    // Running it again (files only) finds everything there already.
+    let again = sahifa_command(&source)
+        .args([
+            "copy",
+            "--from",
+            &target.database_url,
+            "--media-to",
+            &target_media,
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&again.stdout).to_string();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(stdout.contains(" 0 file(s) copied"), "{stdout}");
+
+    // A folder the database names but the store lacks is reported, and the command fails.
+    std::fs::remove_dir_all(target.dir.path().join("media")).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let lacking = sahifa_command(&source)
+        .args([
+            "copy",
+            "--from",
+            &target.database_url,
+            "--media-from",
+            &target_media,
+        ])
+        .arg("--media-to")
+        .arg(format!("file:{}", other.path().display()))
+        .output()
+        .unwrap();
+    assert!(!lacking.status.success());
+    assert!(
+        String::from_utf8_lossy(&lacking.stderr).contains("have no files in the source store"),
+        "{}",
+        String::from_utf8_lossy(&lacking.stderr)
+    );
+
+    let Ok(endpoint) = std::env::var("SAHIFA_TEST_S3_ENDPOINT") else {
+        return;
+    };
+    let bucket = format!("sahifa-copy-{}", std::process::id());
+    let client = reqwest::Client::new();
+    let made = client
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(made.status().is_success(), "bucket: {}", made.status());
+    let out = sahifa_command(&source)
+        .args(["copy", "--from", &source.database_url])
+        .args(["--media-to", &format!("s3://{bucket}/moved")])
+        .env("AWS_ENDPOINT_URL", &endpoint)
+        .env("AWS_ALLOW_HTTP", "true")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listing = client
+        .get(format!("{endpoint}/{bucket}?list-type=2&prefix=moved/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for url in &urls {
+        let relative = url.trim_start_matches("/media/");
+        assert!(
+            listing.contains(&format!("<Key>moved/{relative}</Key>")),
+            "{relative}: {listing}"
+        );
+    }
+}
