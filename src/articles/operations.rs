@@ -36,6 +36,8 @@ pub const MAX_QUERY_CHARS: usize = 200;
 pub struct ArticlePage {
     pub data: Vec<ArticleSummary>,
     pub total: u64,
+    /// For a search matching very many articles: `total` is an estimate.
+    pub total_is_estimate: bool,
     /// For a search: the query spelled as the index's vocabulary suggests, when a word seems
     /// misspelled.
     pub suggestion: Option<String>,
@@ -61,6 +63,7 @@ pub fn list(
             return Ok(ArticlePage {
                 data: Vec::new(),
                 total: 0,
+                total_is_estimate: false,
                 suggestion: None,
             });
         }
@@ -97,6 +100,7 @@ pub fn list(
         return Ok(ArticlePage {
             data: summaries(c, &rows)?,
             total: total as u64,
+            total_is_estimate: false,
             suggestion: None,
         });
     };
@@ -124,6 +128,7 @@ pub fn list(
     Ok(ArticlePage {
         data,
         total: found.total.saturating_sub(refused),
+        total_is_estimate: found.estimated,
         suggestion: found.suggestion,
     })
 }

@@ -70,6 +70,7 @@ pub async fn list_articles(
         .await?;
     let mut meta = page.meta(found.total);
     meta.suggestion = found.suggestion;
+    meta.total_is_estimate = found.total_is_estimate;
     respond_page_with(&req, found.data, meta, caller.audience(&settings))
 }
 

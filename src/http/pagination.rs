@@ -80,6 +80,7 @@ impl Page {
             per_page: self.per_page,
             total,
             total_pages: total.div_ceil(u64::from(self.per_page)),
+            total_is_estimate: false,
             suggestion: None,
         }
     }
@@ -97,6 +98,12 @@ pub struct PageMeta {
     pub total: u64,
     #[schema(example = 7)]
     pub total_pages: u64,
+    /// Article searches only: present and `true` when more than 10,000 articles match, so
+    /// `total` (and `total_pages`) are estimated from the part of the archive counted; pages
+    /// past the estimate may still hold results, and a page past the last holds none.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[schema(example = false)]
+    pub total_is_estimate: bool,
     /// Article searches only: the query spelled as the archive spells it, when a word of
     /// `q` is found nowhere or is one edit away from a far more frequent word. Absent when
     /// nothing needs correcting. Words found nowhere were searched as corrected here.

@@ -459,7 +459,7 @@ fn claim_slot(root: &Path) -> Result<(PathBuf, std::fs::File), SearchError> {
     .into())
 }
 
-fn register_tokenizers(index: &Index) {
+pub(super) fn register_tokenizers(index: &Index) {
     index
         .tokenizers()
         .register(analysis::TOKENIZER, TextAnalyzer::from(Stems));

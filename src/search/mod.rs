@@ -44,6 +44,8 @@ pub struct Found {
     pub ids: Vec<i64>,
     /// How many articles match in all.
     pub total: u64,
+    /// `total` is an estimate (more than [`ranking::COUNTED_EXACTLY`] match).
+    pub estimated: bool,
     /// The query spelled as the index's vocabulary suggests, when a word seems misspelled.
     pub suggestion: Option<String>,
     /// The query searched: the one asked, with the words found nowhere corrected (snippets
@@ -74,6 +76,7 @@ impl Engine {
         Ok(Found {
             ids: hits.ids,
             total: hits.total,
+            estimated: hits.estimated,
             suggestion: suggest::spelled(raw, &corrections),
             searched: Some(query),
         })

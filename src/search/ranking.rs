@@ -93,7 +93,15 @@ pub enum Order {
 pub struct Hits {
     pub ids: Vec<i64>,
     pub total: u64,
+    /// `total` was extrapolated: more than [`COUNTED_EXACTLY`] articles match.
+    pub estimated: bool,
 }
+
+/// Matches counted one by one before the rest is estimated. Counting every match of a
+/// frequent word (the union of its postings in four fields, each document checked against the
+/// filter) was most of a search's time at a million articles; nobody pages through ten
+/// thousand results, and the number shown is then "about N".
+pub const COUNTED_EXACTLY: u64 = 10_000;
 
 /// Searches for `query` among the articles meeting every condition of `filter`; `offset`
 /// and `limit` choose the page.
@@ -112,11 +120,13 @@ pub fn search(
         _ => EnableScoring::disabled_from_searcher(searcher),
     };
     let weight = matcher.weight(scoring)?;
-    let total = count(searcher, weight.as_ref(), filter)?;
-    if total as usize <= offset {
+    let (total, estimated) = count(searcher, weight.as_ref(), filter, COUNTED_EXACTLY)?;
+    // An estimate may fall short of the truth: then the page itself decides.
+    if total as usize <= offset && !estimated {
         return Ok(Hits {
             ids: Vec::new(),
             total,
+            estimated,
         });
     }
     let ids = match order {
@@ -128,9 +138,11 @@ pub fn search(
         }
         _ => first_by(searcher, weight.as_ref(), filter, order, offset + limit)?,
     };
+    let ids: Vec<i64> = ids.into_iter().skip(offset).take(limit).collect();
     Ok(Hits {
-        ids: ids.into_iter().skip(offset).take(limit).collect(),
-        total,
+        total: total.max((offset + ids.len()) as u64),
+        ids,
+        estimated,
     })
 }
 
@@ -318,9 +330,29 @@ pub fn count_at_most(
     filter: &[Condition],
     cap: u64,
 ) -> tantivy::Result<u64> {
-    use tantivy::{DocSet, TERMINATED};
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let (total, _) = count(searcher, weight.as_ref(), filter, cap)?;
+    Ok(total.min(cap))
+}
+
+/// How many documents match and meet the filter: exactly up to `exact`, and past it an
+/// extrapolation (`true`) from the share of the index scanned to find them. Documents are
+/// in the order they were indexed, which has nothing to do with whether they match, so the
+/// share is a fair sample.
+fn count(
+    searcher: &Searcher,
+    weight: &dyn Weight,
+    filter: &[Condition],
+    exact: u64,
+) -> tantivy::Result<(u64, bool)> {
+    use tantivy::{DocSet, TERMINATED};
     let mut total = 0u64;
+    let mut scanned = 0u64;
+    let everything: u64 = searcher
+        .segment_readers()
+        .iter()
+        .map(|s| u64::from(s.max_doc()))
+        .sum();
     for segment in searcher.segment_readers() {
         let columns = Columns::open(segment)?;
         let alive = segment.alive_bitset();
@@ -329,31 +361,16 @@ pub fn count_at_most(
         while doc != TERMINATED {
             if alive.is_none_or(|a| a.is_alive(doc)) && columns.admits(doc, filter) {
                 total += 1;
-                if total >= cap {
-                    return Ok(total);
+                if total >= exact {
+                    let share = (scanned + u64::from(doc) + 1) as f64 / everything as f64;
+                    return Ok(((total as f64 / share).round() as u64, true));
                 }
             }
             doc = docs.advance();
         }
+        scanned += u64::from(segment.max_doc());
     }
-    Ok(total)
-}
-
-/// How many documents match and meet the filter.
-fn count(searcher: &Searcher, weight: &dyn Weight, filter: &[Condition]) -> tantivy::Result<u64> {
-    let mut total = 0u64;
-    for segment in searcher.segment_readers() {
-        let columns = Columns::open(segment)?;
-        let alive = segment.alive_bitset();
-        weight.for_each_no_score(segment, &mut |docs| {
-            for &doc in docs {
-                if alive.is_none_or(|a| a.is_alive(doc)) && columns.admits(doc, filter) {
-                    total += 1;
-                }
-            }
-        })?;
-    }
-    Ok(total)
+    Ok((total, false))
 }
 
 /// A scored result.
@@ -549,4 +566,90 @@ fn first_by(
     let mut first: Vec<(Key, i64)> = first.into_iter().map(|r| r.0).collect();
     first.sort_unstable_by(|a, b| b.cmp(a));
     Ok(first.into_iter().map(|(_, id)| id).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::fields::Article;
+
+    /// 2,000 articles, every fourth about gold.
+    fn archive() -> (tantivy::Index, Fields) {
+        let (schema, fields) = Fields::schema();
+        let index = tantivy::Index::create_in_ram(schema);
+        crate::search::engine::register_tokenizers(&index);
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for id in 1..=2000 {
+            let topic = if id % 4 == 0 {
+                "gold prices"
+            } else {
+                "weather report"
+            };
+            writer
+                .add_document(fields.document(&Article {
+                    id,
+                    title: format!("{topic} {id}"),
+                    excerpt: String::new(),
+                    body: format!("a story about {topic}"),
+                    tags: Vec::new(),
+                    tag_ids: Vec::new(),
+                    status: "published".into(),
+                    published_at: Some(1),
+                    updated_at: 1,
+                    section_id: 1,
+                    author_id: 1,
+                    version: 1,
+                }))
+                .unwrap();
+        }
+        writer.commit().unwrap();
+        (index, fields)
+    }
+
+    #[test]
+    fn totals_are_exact_up_to_the_limit_then_estimated() {
+        let (index, fields) = archive();
+        let searcher = index.reader().unwrap().searcher();
+        let query = Query::parse("gold").unwrap();
+        let weight = matcher(&fields, &query)
+            .weight(EnableScoring::disabled_from_searcher(&searcher))
+            .unwrap();
+        let visible = [Condition::Visible { now: 2 }];
+        assert_eq!(
+            count(&searcher, weight.as_ref(), &visible, 10_000).unwrap(),
+            (500, false)
+        );
+        let (estimate, estimated) = count(&searcher, weight.as_ref(), &visible, 100).unwrap();
+        assert!(estimated);
+        assert!((450..=550).contains(&estimate), "{estimate}");
+        // A filter nothing meets counts nothing, however many documents match the words.
+        let future = [Condition::Scheduled { now: 2 }];
+        assert_eq!(
+            count(&searcher, weight.as_ref(), &future, 100).unwrap(),
+            (0, false)
+        );
+    }
+
+    #[test]
+    fn a_page_is_never_shorter_than_the_total_says() {
+        let (index, fields) = archive();
+        let searcher = index.reader().unwrap().searcher();
+        let query = Query::parse("gold").unwrap();
+        let visible = [Condition::Visible { now: 2 }];
+        let hits = search(
+            &searcher,
+            &fields,
+            &query,
+            &visible,
+            Order::Relevance,
+            480,
+            50,
+        )
+        .unwrap();
+        assert_eq!(
+            (hits.ids.len(), hits.total, hits.estimated),
+            (20, 500, false)
+        );
+    }
 }
