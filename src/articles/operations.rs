@@ -36,7 +36,7 @@ pub const MAX_QUERY_CHARS: usize = 200;
 pub struct ArticlePage {
     pub data: Vec<ArticleSummary>,
     pub total: u64,
-    /// For a search matching very many articles: `total` is an estimate.
+    /// For a search matching very many articles: `total` is a lower bound.
     pub total_is_estimate: bool,
     /// For a search: the query spelled as the index's vocabulary suggests, when a word seems
     /// misspelled.

@@ -98,9 +98,9 @@ pub struct PageMeta {
     pub total: u64,
     #[schema(example = 7)]
     pub total_pages: u64,
-    /// Article searches only: present and `true` when more than 10,000 articles match, so
-    /// `total` (and `total_pages`) are estimated from the part of the archive counted; pages
-    /// past the estimate may still hold results, and a page past the last holds none.
+    /// Article searches only: present and `true` when 10,000 or more articles match. Matches
+    /// are then not all counted: `total` is 10,000 (a lower bound), `total_pages` follows from
+    /// it, and pages past it still hold results.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     #[schema(example = false)]
     pub total_is_estimate: bool,

@@ -44,7 +44,7 @@ pub struct Found {
     pub ids: Vec<i64>,
     /// How many articles match in all.
     pub total: u64,
-    /// `total` is an estimate (more than [`ranking::COUNTED_EXACTLY`] match).
+    /// `total` is a lower bound (at least [`ranking::COUNTED_EXACTLY`] match).
     pub estimated: bool,
     /// The query spelled as the index's vocabulary suggests, when a word seems misspelled.
     pub suggestion: Option<String>,
