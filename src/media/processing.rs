@@ -102,7 +102,7 @@ pub struct PixelLimits {
 pub struct Accepted {
     pub format: Format,
     pub image: DynamicImage,
-    /// The copyright or artist embedded in the file's EXIF, for `credit` when none is given.
+    /// The credit embedded in the file's IPTC, XMP or EXIF, for `credit` when none is given.
     pub embedded_credit: Option<String>,
 }
 
@@ -129,11 +129,11 @@ pub fn accept(bytes: &[u8], limits: PixelLimits) -> Result<Accepted, Refusal> {
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let embedded_credit = decoder
-        .exif_metadata()
-        .ok()
-        .flatten()
-        .and_then(|exif| credit_from_exif(&exif));
+    let embedded_credit = super::credit::embedded(&super::credit::Blocks {
+        exif: decoder.exif_metadata().ok().flatten(),
+        iptc: decoder.iptc_metadata().ok().flatten(),
+        xmp: decoder.xmp_metadata().ok().flatten(),
+    });
     if format == Format::Jpeg && !has_end_marker(bytes) {
         return Err(Refusal::Corrupt(
             "the JPEG is truncated: it has no end-of-image marker".into(),
@@ -213,27 +213,6 @@ fn judge_error(format: Format, error: image::ImageError) -> Refusal {
 fn has_end_marker(bytes: &[u8]) -> bool {
     let tail = &bytes[bytes.len().saturating_sub(64 * 1024)..];
     tail.windows(2).any(|w| w == [0xFF, 0xD9])
-}
-
-/// Copyright, else Artist, from an EXIF block.
-fn credit_from_exif(raw: &[u8]) -> Option<String> {
-    let exif = exif::Reader::new().read_raw(raw.to_vec()).ok()?;
-    [exif::Tag::Copyright, exif::Tag::Artist]
-        .into_iter()
-        .find_map(|tag| {
-            let field = exif.get_field(tag, exif::In::PRIMARY)?;
-            let text = match &field.value {
-                exif::Value::Ascii(parts) => parts
-                    .iter()
-                    .map(|p| String::from_utf8_lossy(p).into_owned())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                _ => return None,
-            };
-            let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-            let clean = clean.trim();
-            (!clean.is_empty()).then(|| clean.chars().take(300).collect())
-        })
 }
 
 /// One encoded file.

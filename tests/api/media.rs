@@ -1086,3 +1086,89 @@ async fn sahifa_copy_moves_the_files_to_another_store() {
         );
     }
 }
+
+/// A JPEG as an agency sends it: the credit in IPTC (APP13) and XMP (APP1), no EXIF.
+fn jpeg_with_agency_metadata(width: u32, height: u32, iptc_credit: Option<&str>) -> Vec<u8> {
+    fn segment(out: &mut Vec<u8>, marker: u8, payload: &[u8]) {
+        out.extend_from_slice(&[0xFF, marker]);
+        out.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(payload);
+    }
+    let plain = encoded(&picture(width, height), ImageFormat::Jpeg);
+    let mut out = plain[..2].to_vec();
+    let xmp = r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:City="Beirut"><dc:rights><rdf:Alt><rdf:li xml:lang="x-default">© 2026 Reuters</rdf:li></rdf:Alt></dc:rights></rdf:Description></rdf:RDF></x:xmpmeta>"#;
+    let mut app1 = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+    app1.extend_from_slice(xmp.as_bytes());
+    segment(&mut out, 0xE1, &app1);
+    if let Some(credit) = iptc_credit {
+        let mut iim = vec![0x1C, 1, 90, 0, 3, 0x1B, b'%', b'G'];
+        for (number, value) in [(80u8, "Sami Haddad"), (110, credit)] {
+            iim.extend_from_slice(&[0x1C, 2, number]);
+            iim.extend_from_slice(&(value.len() as u16).to_be_bytes());
+            iim.extend_from_slice(value.as_bytes());
+        }
+        if iim.len() % 2 == 1 {
+            iim.push(0);
+        }
+        let mut app13 = b"Photoshop 3.0\08BIM\x04\x04\0\0".to_vec();
+        app13.extend_from_slice(&(iim.len() as u32).to_be_bytes());
+        app13.extend_from_slice(&iim);
+        segment(&mut out, 0xED, &app13);
+    }
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+#[actix_web::test]
+async fn an_agency_photo_keeps_its_iptc_or_xmp_credit_and_serves_neither_block() {
+    let app = spawn_app().await;
+    for (iptc, expected) in [
+        (Some("رويترز / Reuters"), "رويترز / Reuters"),
+        (None, "© 2026 Reuters"),
+    ] {
+        let original = jpeg_with_agency_metadata(800, 500, iptc);
+        let item = json_of(
+            upload_raw(&app, &app.admin_token, original, "image/jpeg", "?alt=x").await,
+            StatusCode::CREATED,
+        )
+        .await;
+        assert_eq!(item["credit"], expected, "{item}");
+        let mut urls: Vec<String> = item["renditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["url"].as_str().unwrap().to_owned())
+            .collect();
+        urls.push(item["original"]["url"].as_str().unwrap().to_owned());
+        for url in urls {
+            let bytes = fetch(&app, &url).await.bytes().await.unwrap();
+            for marker in [
+                &b"Photoshop 3.0"[..],
+                b"8BIM",
+                b"xmpmeta",
+                b"Reuters",
+                b"Beirut",
+            ] {
+                assert!(
+                    !bytes.windows(marker.len()).any(|w| w == marker),
+                    "{url} carries {}",
+                    String::from_utf8_lossy(marker)
+                );
+            }
+        }
+    }
+    // A credit given with the upload wins over the embedded one.
+    let given = json_of(
+        upload_raw(
+            &app,
+            &app.admin_token,
+            jpeg_with_agency_metadata(640, 400, Some("AFP")),
+            "image/jpeg",
+            "?alt=x&credit=Staff%20photographer",
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(given["credit"], "Staff photographer");
+}
