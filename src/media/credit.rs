@@ -250,7 +250,36 @@ impl Xmp {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        /// Any bytes, and any damage to a valid block: an answer or nothing, never a panic.
+        #[test]
+        fn hostile_blocks_never_panic(
+            bytes in proptest::collection::vec(any::<u8>(), 0..400),
+            cut in 0usize..200,
+            flip in 0usize..200,
+        ) {
+            let mut damaged = photoshop(&iim(&[(80, "Sami"), (110, "AFP"), (116, "© AFP")]));
+            if let Some(byte) = damaged.get_mut(flip) {
+                *byte ^= 0xA5;
+            }
+            damaged.truncate(cut);
+            for block in [bytes.clone(), damaged] {
+                let blocks = Blocks {
+                    exif: Some(block.clone()),
+                    iptc: Some(block.clone()),
+                    xmp: Some(block),
+                };
+                if let Some(credit) = embedded(&blocks) {
+                    prop_assert!(!credit.is_empty() && credit.chars().count() <= MAX_CHARS);
+                    prop_assert!(!credit.chars().any(char::is_control));
+                }
+            }
+        }
+    }
 
     fn iim(datasets: &[(u8, &str)]) -> Vec<u8> {
         let mut out = Vec::new();
