@@ -223,6 +223,19 @@ pub fn touch(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResul
     Ok(())
 }
 
+/// Replaces the rendered body (after a media item it showed was deleted), as a change.
+pub fn set_body_html(
+    conn: &mut DbConnection,
+    id: i64,
+    body_html: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(articles::table.find(id))
+        .set(articles::body_html.eq(body_html))
+        .execute(conn)?;
+    touch(conn, id, now)
+}
+
 pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
     slugs::forget_target(conn, Resource::Article, id)?;
     diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id))).execute(conn)?;

@@ -341,6 +341,36 @@ pub fn update(
     Ok(view(c, row)?)
 }
 
+/// A media item is being deleted by force: the articles that show it lose it. Their
+/// featured media is cleared, and bodies that showed it inline are rendered again without
+/// its files (the image keeps its alt text), so no page points at files about to be purged.
+pub fn forget_media(
+    c: &mut DbConnection,
+    media_id: i64,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let users = media::model::usage(c, media_id)?;
+    media::model::unfeature(c, media_id)?;
+    for id in users {
+        let Some(row) = model::find(c, id)? else {
+            continue;
+        };
+        let mut shown = text::markdown::media_references(&row.body);
+        if shown.contains(&media_id) {
+            shown.retain(|m| *m != media_id);
+            let images = media::operations::inline_sources(c, &shown)?;
+            // The body was accepted before, so it is within the nesting limit.
+            let html = text::markdown::render_with_images(&row.body, &images)
+                .map_err(ApiError::internal)?;
+            model::set_body_html(c, id, &html, now)?;
+        } else {
+            model::touch(c, id, now)?;
+        }
+        search::changes::log(c, id, now)?;
+    }
+    Ok(())
+}
+
 /// Deletes an article with its comments, as `user` may.
 pub fn delete(
     c: &mut DbConnection,

@@ -385,7 +385,7 @@ pub fn delete(
             "the item is used by articles; ask an editor, or delete with ?force=true".into(),
         ));
     }
-    model::unfeature(c, id)?;
+    crate::articles::operations::forget_media(c, id, now)?;
     model::delete(c, id)?;
     if model::count_with_blob(c, &row.blob_key)? == 0 {
         jobs::enqueue(

@@ -653,12 +653,11 @@ async fn articles_show_their_media_and_a_used_item_is_not_deleted_by_accident() 
     let html = english["body_html"].as_str().unwrap();
     assert!(html.contains("<img") && html.contains("/media/"), "{html}");
     // Readers see it in public reads too.
-    let public = json_of(
-        app.get(&format!("/api/v1/articles/{}", english["id"]))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let public = app
+        .get(&format!("/api/v1/articles/{}", english["id"]))
+        .await;
+    let public_etag = public.headers().get("etag").cloned();
+    let public = json_of(public, StatusCode::OK).await;
     assert_eq!(public["featured_media"]["id"], id);
     // An unknown item is refused.
     let bad = app
@@ -710,6 +709,23 @@ async fn articles_show_their_media_and_a_used_item_is_not_deleted_by_accident() 
     )
     .await;
     assert!(after["featured_media"].is_null(), "{after}");
+    // The body that showed it inline no longer points at its (purged) files, to readers or
+    // to staff, and its ETag changed with it.
+    let english_path = format!("/api/v1/articles/{}", english["id"]);
+    let reread = app.get(&english_path).await;
+    assert_ne!(
+        reread.headers().get("etag"),
+        public_etag.as_ref(),
+        "the article changed"
+    );
+    let reread = json_of(reread, StatusCode::OK).await;
+    let html = reread["body_html"].as_str().unwrap();
+    assert!(!html.contains("/media/"), "{html}");
+    assert!(
+        html.contains("the minister"),
+        "the image keeps its alt text: {html}"
+    );
+    assert!(reread["featured_media"].is_null());
     // The external featured image by URL still works.
     let external = app
         .published(
