@@ -944,7 +944,7 @@ async fn a_stale_if_match_changes_nothing() {
 /// them.
 #[actix_web::test]
 async fn sahifa_copy_moves_the_files_to_another_store() {
-    use crate::helpers::{TestData, sahifa_command, spawn_app_in};
+    use crate::helpers::{TestData, spawn_app_in};
     let source = TestData::new();
     let app = spawn_app_in(source.clone(), &[]).await;
     let mut urls = Vec::new();
@@ -975,43 +975,30 @@ async fn sahifa_copy_moves_the_files_to_another_store() {
     let target = TestData::new();
     let target_media = format!("file:{}", target.dir.path().join("media").display());
     // The same store as the source is refused; --media-from needs --media-to.
-    let same = sahifa_command(&source)
-        .args(["copy", "--from", &source.database_url, "--media-to"])
-        .arg("file:./media")
-        .output()
-        .unwrap();
-    assert!(!same.status.success());
-    assert!(String::from_utf8_lossy(&same.stderr).contains("already there"));
-    let lonely = sahifa_command(&source)
-        .args([
-            "copy",
-            "--from",
-            &source.database_url,
-            "--media-from",
-            "file:x",
-        ])
-        .output()
-        .unwrap();
-    assert!(!lonely.status.success());
+    let from_source = ["--from", source.database_url.as_str()];
+    let (ok, _, stderr) = sahifa_copy(
+        &source,
+        &[&from_source[..], &["--media-to", "file:./media"]].concat(),
+        &[],
+    );
+    assert!(!ok && stderr.contains("already there"), "{stderr}");
+    let (ok, _, _) = sahifa_copy(
+        &source,
+        &[&from_source[..], &["--media-from", "file:x"]].concat(),
+        &[],
+    );
+    assert!(!ok);
 
     // Run from the source's directory: its media store is the default `file:./media`.
-    let out = sahifa_command(&source)
-        .args([
-            "copy",
-            "--from",
-            &source.database_url,
-            "--to",
-            &target.database_url,
-        ])
-        .args(["--media-to", &target_media])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{}{stdout}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let to_target = [
+        "--to",
+        target.database_url.as_str(),
+        "--media-to",
+        &target_media,
+    ];
+    let (ok, stdout, stderr) =
+        sahifa_copy(&source, &[&from_source[..], &to_target[..]].concat(), &[]);
+    assert!(ok, "{stderr}{stdout}");
     assert!(stdout.contains("media: 2 upload(s)"), "{stdout}");
     let copied = spawn_app_in(target.clone(), &[]).await;
     for (url, original) in urls.iter().zip(&originals) {
@@ -1020,44 +1007,24 @@ async fn sahifa_copy_moves_the_files_to_another_store() {
         assert_eq!(&served.bytes().await.unwrap(), original, "{url}");
     }
     // Running it again (files only) finds everything there already.
-    let again = sahifa_command(&source)
-        .args([
-            "copy",
-            "--from",
-            &target.database_url,
-            "--media-to",
-            &target_media,
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&again.stdout).to_string();
-    assert!(
-        again.status.success(),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
+    let from_target = ["--from", target.database_url.as_str()];
+    let (ok, stdout, stderr) = sahifa_copy(
+        &source,
+        &[&from_target[..], &["--media-to", &target_media]].concat(),
+        &[],
     );
+    assert!(ok, "{stderr}");
     assert!(stdout.contains(" 0 file(s) copied"), "{stdout}");
 
     // A folder the database names but the store lacks is reported, and the command fails.
     std::fs::remove_dir_all(target.dir.path().join("media")).unwrap();
-    let other = tempfile::tempdir().unwrap();
-    let lacking = sahifa_command(&source)
-        .args([
-            "copy",
-            "--from",
-            &target.database_url,
-            "--media-from",
-            &target_media,
-        ])
-        .arg("--media-to")
-        .arg(format!("file:{}", other.path().display()))
-        .output()
-        .unwrap();
-    assert!(!lacking.status.success());
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = format!("file:{}", elsewhere.path().display());
+    let lacking = ["--media-from", target_media.as_str(), "--media-to", &other];
+    let (ok, _, stderr) = sahifa_copy(&source, &[&from_target[..], &lacking[..]].concat(), &[]);
     assert!(
-        String::from_utf8_lossy(&lacking.stderr).contains("have no files in the source store"),
-        "{}",
-        String::from_utf8_lossy(&lacking.stderr)
+        !ok && stderr.contains("have no files in the source store"),
+        "{stderr}"
     );
 
     let Ok(endpoint) = std::env::var("SAHIFA_TEST_S3_ENDPOINT") else {
@@ -1071,21 +1038,20 @@ async fn sahifa_copy_moves_the_files_to_another_store() {
         .await
         .unwrap();
     assert!(made.status().is_success(), "bucket: {}", made.status());
-    let out = sahifa_command(&source)
-        .args(["copy", "--from", &source.database_url])
-        .args(["--media-to", &format!("s3://{bucket}/moved")])
-        .env("AWS_ENDPOINT_URL", &endpoint)
-        .env("AWS_ALLOW_HTTP", "true")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let bucket_url = format!("s3://{bucket}/moved");
+    let aws = [
+        ("AWS_ENDPOINT_URL", endpoint.as_str()),
+        ("AWS_ALLOW_HTTP", "true"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ];
+    let (ok, _, stderr) = sahifa_copy(
+        &source,
+        &[&from_source[..], &["--media-to", &bucket_url]].concat(),
+        &aws,
     );
+    assert!(ok, "{stderr}");
     let listing = client
         .get(format!("{endpoint}/{bucket}?list-type=2&prefix=moved/"))
         .send()
@@ -1187,4 +1153,23 @@ async fn an_agency_photo_keeps_its_iptc_or_xmp_credit_and_serves_neither_block()
     )
     .await;
     assert_eq!(given["credit"], "Staff photographer");
+}
+
+/// Runs `sahifa copy ARGS` from `data`'s directory: success, stdout, stderr.
+fn sahifa_copy(
+    data: &crate::helpers::TestData,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (bool, String, String) {
+    let out = crate::helpers::sahifa_command(data)
+        .arg("copy")
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
