@@ -67,11 +67,14 @@ seed() {
 }
 seed /api/v1/sections '{"name":"العالم","description":"أخبار السياسة والعلاقات الدولية"}'
 seed /api/v1/articles '{"title":"طوكيو وواشنطن تبحثان توسيع التعاون الأمني","body":"التقى وزير الدفاع الياباني **نظيره الأمريكي** على هامش قمة دولية.","section_id":1,"tags":["اليابان","الدفاع"],"status":"published"}'
+if grep -q '"createPage"' "$OUT/served-openapi.json"; then
+    seed /api/v1/pages '{"title":"من نحن","body":"صحيفة **المفيد** مستقلة.","status":"published"}'
+fi
 if grep -q '"createComment"' "$OUT/served-openapi.json"; then
     seed /api/v1/articles/1/comments '{"author_name":"سارة","author_email":"sara@example.com","body":"تحليل ممتاز، شكراً للكاتب."}' 202
 fi
 rm -f "$OUT/seed.json"
-say "seeded a section, a published article and (when the API has comments) a comment"
+say "seeded a section, a published article, a page and a comment (those the API has)"
 
 # Operations left out, and why:
 #   changePassword  a successful call changes the admin's password and ends the run's session
@@ -84,6 +87,7 @@ export SCHEMATHESIS_HOOKS="$CONTRACT_DIR/hooks.py" CONTRACT_ADMIN_ID="$SAHIFA_AD
 SCHEMA="${CONTRACT_SCHEMA:-$SAHIFA_URL/openapi.json}"
 [[ "$SCHEMA" == http* || "$SCHEMA" == /* ]] || SCHEMA="$REPO_ROOT/$SCHEMA"
 args=(
+    --config-file "$CONTRACT_DIR/schemathesis.toml"
     run "$SCHEMA"
     --url "$SAHIFA_URL"
     --checks all

@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
 
 use crate::db::schema::{
-    article_media, article_tags, articles, comments, instance_settings, jobs, media,
+    article_media, article_tags, articles, comments, instance_settings, jobs, media, pages,
     refresh_tokens, search_changes, sections, slug_redirects, tags, users,
 };
 use crate::db::{DbConnection, DbError, Store, read_snapshot, write_transaction};
@@ -24,7 +24,7 @@ use crate::db::{DbConnection, DbError, Store, read_snapshot, write_transaction};
 pub const BATCH: i64 = 1000;
 
 /// The tables copied, in copy order: parents before children.
-pub const COPIED: [&str; 13] = [
+pub const COPIED: [&str; 14] = [
     "instance_settings",
     "users",
     "refresh_tokens",
@@ -38,6 +38,7 @@ pub const COPIED: [&str; 13] = [
     "comments",
     "jobs",
     "search_changes",
+    "pages",
 ];
 
 /// The tables left out, and why. A name ending in `*` stands for every table it begins.
@@ -125,6 +126,12 @@ table_copier!(refresh_token_rows, refresh_tokens, refresh_tokens::id.asc(), {
 table_copier!(section_rows, sections, sections::id.asc(), {
     id: i64, name: String, slug: String, description: Option<String>, parent_id: Option<i64>,
     position: i32, version: i64, created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime,
+});
+table_copier!(page_rows, pages, pages::id.asc(), {
+    id: i64, title: String, slug: String, body: String, body_html: String, status: String,
+    parent_id: Option<i64>, menu_order: i32, lang: String, meta_title: Option<String>,
+    meta_description: Option<String>, published_at: Option<chrono::NaiveDateTime>, version: i64,
+    created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime,
 });
 table_copier!(article_rows, articles, articles::id.asc(), {
     id: i64, title: String, slug: String, excerpt: String, excerpt_is_custom: bool,
@@ -220,6 +227,7 @@ fn copy_tables(
         comment_rows::count(source)?,
         job_rows::count(source)?,
         search_change_rows::count(source)?,
+        page_rows::count(source)?,
     ]
     .iter()
     .sum();
@@ -286,6 +294,7 @@ fn copy_tables(
     // The log goes along, so the target's history of changes is the source's: an index that
     // was built from the source at some point in it is still current, or can catch up.
     copy_table!(search_change_rows, "search_changes");
+    copy_table!(page_rows, "pages", parent: pages);
     progress.finish_and_clear();
     restart_id_sequences(target)?;
     Ok(report)
@@ -305,6 +314,7 @@ fn restart_id_sequences(target: &mut DbConnection) -> QueryResult<()> {
             ("comments", "id"),
             ("jobs", "id"),
             ("search_changes", "seq"),
+            ("pages", "id"),
         ] {
             c.batch_execute(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', '{key}'), \

@@ -25,6 +25,7 @@ pub mod maintenance;
 pub mod media;
 pub mod metrics;
 pub mod openapi;
+pub mod pages;
 pub mod routes;
 pub mod search;
 pub mod sections;

@@ -34,6 +34,7 @@ header. Writes need a bearer token from `POST /api/v1/auth/login`.",
         (name = "system", description = "Liveness and readiness, for load balancers and orchestrators"),
         (name = "jobs", description = "Background jobs: deliveries, renditions, imports, maintenance (admins only)"),
         (name = "media", description = "The media library: photos with credits and renditions (staff only; files at unguessable URLs)"),
+        (name = "pages", description = "Pages that are not articles (about us, contact, policies): nested, ordered; written by editors"),
     ),
     components(
         schemas(Problem),

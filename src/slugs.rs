@@ -1,4 +1,4 @@
-//! What sections and articles share about slugs: resolving `{id}` path segments that may be
+//! What sections, articles and pages share about slugs: resolving `{id}` path segments that may be
 //! ids or slugs, picking a free slug, and remembering old slugs so their URLs keep working.
 
 use diesel::prelude::*;
@@ -13,6 +13,7 @@ use crate::text::slug::arabic_letters;
 pub enum Resource {
     Article,
     Section,
+    Page,
 }
 
 impl Resource {
@@ -20,6 +21,7 @@ impl Resource {
         match self {
             Self::Article => "article",
             Self::Section => "section",
+            Self::Page => "page",
         }
     }
 
@@ -216,6 +218,11 @@ pub fn article_slug(slug: &str) -> Result<(), validator::ValidationError> {
 /// [`article_slug`] for a section's slug.
 pub fn section_slug(slug: &str) -> Result<(), validator::ValidationError> {
     as_validation(check_explicit(slug, Resource::Section))
+}
+
+/// [`article_slug`] for a page's slug.
+pub fn page_slug(slug: &str) -> Result<(), validator::ValidationError> {
+    as_validation(check_explicit(slug, Resource::Page))
 }
 
 fn as_validation(checked: Result<(), String>) -> Result<(), validator::ValidationError> {

@@ -195,6 +195,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pages (id) {
+        id -> BigInt,
+        title -> Text,
+        slug -> Text,
+        body -> Text,
+        body_html -> Text,
+        status -> Text,
+        parent_id -> Nullable<BigInt>,
+        menu_order -> Integer,
+        lang -> Text,
+        meta_title -> Nullable<Text>,
+        meta_description -> Nullable<Text>,
+        published_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(article_media -> articles (article_id));
 diesel::joinable!(article_media -> media (media_id));
 
@@ -212,4 +232,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     slug_redirects,
     comments,
     search_changes,
+    pages,
 );

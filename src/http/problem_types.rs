@@ -30,6 +30,7 @@ pub enum ProblemType {
     SlugTaken,
     EmailTaken,
     SectionNotEmpty,
+    PageHasSubpages,
     CommentsClosed,
     OwnAccount,
     UserHasContent,
@@ -47,7 +48,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [Self; 31] = [
+    pub const ALL: [Self; 32] = [
         Self::MalformedBody,
         Self::InvalidQuery,
         Self::InvalidHeader,
@@ -65,6 +66,7 @@ impl ProblemType {
         Self::SlugTaken,
         Self::EmailTaken,
         Self::SectionNotEmpty,
+        Self::PageHasSubpages,
         Self::CommentsClosed,
         Self::OwnAccount,
         Self::UserHasContent,
@@ -229,6 +231,12 @@ impl ProblemType {
                 "Section not empty",
                 S::CONFLICT,
                 "The section still has articles or subsections: move or delete them first.",
+            ),
+            Self::PageHasSubpages => (
+                "page-has-subpages",
+                "Page has subpages",
+                S::CONFLICT,
+                "The page still has pages inside it: move or delete them first.",
             ),
             Self::CommentsClosed => (
                 "comments-closed",

@@ -17,6 +17,7 @@ async fn snapshot(app: &TestApp) -> Vec<Value> {
         "/api/v1/articles?q=%D8%A7%D9%84%D8%AA%D8%B9%D8%A7%D9%88%D9%86",
         "/api/v1/articles/1/comments",
         "/api/v1/articles/1/related",
+        "/api/v1/pages?status=any&per_page=100",
     ] {
         views.push(json_of(app.get_as(path, &app.admin_token).await, StatusCode::OK).await);
     }
@@ -45,6 +46,29 @@ async fn a_newsroom_round_trips_through_another_store_unchanged() {
         &format!("/api/v1/sections/{section}"),
         Some(&app.admin_token),
         Some(&json!({"parent_id": late_parent})),
+    )
+    .await;
+    // Pages, one inside a page with a higher id, with an old slug.
+    let mut pages = Vec::new();
+    for (title, menu_order) in [("الفريق", 0), ("من نحن", 1)] {
+        let body =
+            json!({"title": title, "body": "نص", "status": "published", "menu_order": menu_order});
+        let created = app
+            .send(
+                Method::POST,
+                "/api/v1/pages",
+                Some(&app.admin_token),
+                Some(&body),
+            )
+            .await;
+        pages.push(json_of(created, StatusCode::CREATED).await);
+    }
+    let (team, about) = (&pages[0], &pages[1]);
+    app.send(
+        Method::PATCH,
+        &format!("/api/v1/pages/{}", team["id"]),
+        Some(&app.admin_token),
+        Some(&json!({"parent_id": about["id"], "slug": "team"})),
     )
     .await;
     let author = app.staff("author").await;

@@ -18,6 +18,7 @@ mod jobs;
 mod media;
 mod openapi;
 mod operations;
+mod pages;
 mod problems;
 mod search;
 mod search_engine;
