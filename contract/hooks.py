@@ -22,6 +22,29 @@ import urllib.parse
 import requests
 import schemathesis
 
+
+def _guard_lambda_descriptions() -> None:
+    """Hypothesis describes the lambdas of its strategies by parsing their source with `ast`.
+    With Schemathesis's worker threads doing so at once, CPython 3.11's AST constructor loses
+    count of its recursion depth and raises `SystemError: AST constructor recursion depth
+    mismatch` (or the cache it fills then fails with a KeyError), which ends the whole run as a
+    "Runtime Error" while no check has failed. The description only labels values in reports,
+    so a failed one is replaced by the placeholder Hypothesis itself uses."""
+    from hypothesis.internal import lambda_sources
+
+    describe = lambda_sources._lambda_description
+
+    def guarded(f, *args, **kwargs):
+        try:
+            return describe(f, *args, **kwargs)
+        except (SystemError, KeyError, RecursionError):
+            return "lambda: <unknown>"
+
+    lambda_sources._lambda_description = guarded
+
+
+_guard_lambda_descriptions()
+
 _OWN_ID = os.environ.get("CONTRACT_ADMIN_ID", "").strip()
 _BASE_URL = os.environ.get("CONTRACT_BASE_URL", "").rstrip("/")
 # Every dropped failure is written here (one TSV line: code, status, operation, reason), so a

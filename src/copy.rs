@@ -15,8 +15,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
 
 use crate::db::schema::{
-    article_media, article_tags, articles, comments, instance_settings, jobs, media, pages,
-    refresh_tokens, search_changes, sections, slug_redirects, tags, users,
+    article_media, article_tags, articles, comments, import_map, instance_settings, jobs,
+    legacy_paths, media, pages, refresh_tokens, search_changes, sections, slug_redirects, tags,
+    users,
 };
 use crate::db::{DbConnection, DbError, Store, read_snapshot, write_transaction};
 
@@ -24,7 +25,7 @@ use crate::db::{DbConnection, DbError, Store, read_snapshot, write_transaction};
 pub const BATCH: i64 = 1000;
 
 /// The tables copied, in copy order: parents before children.
-pub const COPIED: [&str; 14] = [
+pub const COPIED: [&str; 16] = [
     "instance_settings",
     "users",
     "refresh_tokens",
@@ -39,6 +40,8 @@ pub const COPIED: [&str; 14] = [
     "jobs",
     "search_changes",
     "pages",
+    "import_map",
+    "legacy_paths",
 ];
 
 /// The tables left out, and why. A name ending in `*` stands for every table it begins.
@@ -131,7 +134,14 @@ table_copier!(page_rows, pages, pages::id.asc(), {
     id: i64, title: String, slug: String, body: String, body_html: String, status: String,
     parent_id: Option<i64>, menu_order: i32, lang: String, meta_title: Option<String>,
     meta_description: Option<String>, published_at: Option<chrono::NaiveDateTime>, version: i64,
+    created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime, body_format: String,
+});
+table_copier!(import_map_rows, import_map, (import_map::source.asc(), import_map::kind.asc(), import_map::source_id.asc()), {
+    source: String, kind: String, source_id: String, target_id: i64, checksum: String,
     created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime,
+});
+table_copier!(legacy_path_rows, legacy_paths, legacy_paths::path.asc(), {
+    path: String, resource: String, target_id: i64, created_at: chrono::NaiveDateTime,
 });
 table_copier!(article_rows, articles, articles::id.asc(), {
     id: i64, title: String, slug: String, excerpt: String, excerpt_is_custom: bool,
@@ -140,7 +150,7 @@ table_copier!(article_rows, articles, articles::id.asc(), {
     featured_image_caption: Option<String>, featured_media_id: Option<i64>, lang: String, meta_title: Option<String>,
     meta_description: Option<String>, reading_time_minutes: i32, comment_count: i64,
     comments_open: bool, published_at: Option<chrono::NaiveDateTime>, version: i64,
-    created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime,
+    created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime, body_format: String,
 });
 // The files themselves are not in the database: `--media-to` copies them afterwards
 // (`media::transfer`); the folder names come with `instance_settings.media_key`.
@@ -178,6 +188,7 @@ table_copier!(comment_rows, comments, comments::id.asc(), {
     id: i64, article_id: i64, parent_id: Option<i64>, depth: i32, author_name: String,
     author_email: String, body: String, status: String, client_ip: Option<String>,
     version: i64, created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime,
+    author_url: Option<String>,
 });
 
 /// Copies every table from `source` to `target` (both already migrated to this version).
@@ -228,6 +239,8 @@ fn copy_tables(
         job_rows::count(source)?,
         search_change_rows::count(source)?,
         page_rows::count(source)?,
+        import_map_rows::count(source)?,
+        legacy_path_rows::count(source)?,
     ]
     .iter()
     .sum();
@@ -295,6 +308,10 @@ fn copy_tables(
     // was built from the source at some point in it is still current, or can catch up.
     copy_table!(search_change_rows, "search_changes");
     copy_table!(page_rows, "pages", parent: pages);
+    // What imports brought in goes along, so an import run again against the target
+    // updates what it made rather than duplicating it.
+    copy_table!(import_map_rows, "import_map");
+    copy_table!(legacy_path_rows, "legacy_paths");
     progress.finish_and_clear();
     restart_id_sequences(target)?;
     Ok(report)

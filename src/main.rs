@@ -66,9 +66,30 @@ enum Command {
     /// Load a demo newsroom (sections, Arabic and English articles, comments) into a
     /// database that has no articles yet.
     Demo,
+    /// Bring content in from another system.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Manage staff accounts.
     #[command(subcommand)]
     Users(UsersCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import a WordPress export (Tools → Export → All content): authors (inactive, without
+    /// passwords), categories as sections, tags, posts as articles, pages, comments with
+    /// their threads, and the old links for redirects. All or nothing; run it again with a
+    /// newer export to bring in what changed since (nothing is duplicated).
+    Wordpress {
+        /// The WXR file (1.0, 1.1 or 1.2).
+        export: std::path::PathBuf,
+        /// Report what would happen, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also write the report as JSON to this file.
+        #[arg(long, value_name = "FILE")]
+        report: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -194,6 +215,11 @@ fn run(cli: Cli) -> Result<(), String> {
             create_user(&settings, &email, &role, name.as_deref())
         }
         Command::Demo => demo(&settings),
+        Command::Import(ImportCommand::Wordpress {
+            export,
+            dry_run,
+            report,
+        }) => import_wordpress(&settings, &export, dry_run, report.as_deref()),
         Command::Reindex => reindex(&settings),
         Command::Backup { path } => backup_or_restore(&settings, &path, true),
         Command::Restore { path } => backup_or_restore(&settings, &path, false),
@@ -394,6 +420,26 @@ fn demo(settings: &Settings) -> Result<(), String> {
         "loaded the demo newsroom: {} sections, {} articles, {} comments",
         report.sections, report.articles, report.comments
     );
+    Ok(())
+}
+
+fn import_wordpress(
+    settings: &Settings,
+    export: &std::path::Path,
+    dry_run: bool,
+    report_file: Option<&std::path::Path>,
+) -> Result<(), String> {
+    let store = cli_store(settings)?;
+    let mut conn = store.connection().map_err(|e| e.to_string())?;
+    let report =
+        sahifa::wordpress::import::import_file(&mut conn, export, dry_run, sahifa::time::now())
+            .map_err(|e| format!("{}: {e}", export.display()))?;
+    print!("{}", report.summary());
+    if let Some(file) = report_file {
+        let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        std::fs::write(file, json + "\n")
+            .map_err(|e| format!("--report {}: {e}", file.display()))?;
+    }
     Ok(())
 }
 

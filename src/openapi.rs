@@ -35,6 +35,7 @@ header. Writes need a bearer token from `POST /api/v1/auth/login`.",
         (name = "jobs", description = "Background jobs: deliveries, renditions, imports, maintenance (admins only)"),
         (name = "media", description = "The media library: photos with credits and renditions (staff only; files at unguessable URLs)"),
         (name = "pages", description = "Pages that are not articles (about us, contact, policies): nested, ordered; written by editors"),
+        (name = "redirects", description = "Old links of an imported site, and where their items live now"),
     ),
     components(
         schemas(Problem),

@@ -6,7 +6,9 @@ use utoipa::openapi::OpenApi as Document;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
-use crate::{articles, auth, comments, health, jobs, media, openapi, pages, sections, tags, users};
+use crate::{
+    articles, auth, comments, health, jobs, media, openapi, pages, redirects, sections, tags, users,
+};
 
 /// The app with every documented route registered, and the document they make.
 pub fn routed_app() -> (
@@ -37,6 +39,7 @@ fn tree(cfg: &mut ServiceConfig) {
             .configure(sections::routes::configure)
             .configure(articles::routes::configure)
             .configure(pages::routes::configure)
+            .configure(redirects::routes::configure)
             .configure(tags::routes::configure)
             .configure(comments::routes::configure)
             .configure(comments::moderation::configure)

@@ -775,6 +775,7 @@ fn store_corpus(url: DatabaseUrl, corpus: &[Article]) -> (DbConnection, Vec<i64>
                 slug: Some(format!("article-{n:03}")),
                 excerpt: None,
                 body: article.body.clone(),
+                body_format: None,
                 status: Some(Status::Published),
                 section_id: section_ids[article.section],
                 tags: Some(article.tags.clone()),

@@ -31,6 +31,45 @@ impl Default for RenderSlots {
     }
 }
 
+/// What a body is written in. Markdown is the default; `html` is what imports bring (a
+/// WordPress post's HTML), kept as HTML so that editors go on editing it as such. Both are
+/// sanitized with the same allowlist.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyFormat {
+    #[default]
+    Markdown,
+    Html,
+}
+
+impl BodyFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Markdown => "markdown",
+            Self::Html => "html",
+        }
+    }
+
+    /// The format a stored column names (anything unknown reads as Markdown, the default).
+    pub fn parse(raw: &str) -> Self {
+        if raw == "html" {
+            Self::Html
+        } else {
+            Self::Markdown
+        }
+    }
+}
+
 /// The derived fields of one body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Derived {
@@ -47,9 +86,18 @@ pub struct Derived {
 pub type ImageSources = HashMap<i64, String>;
 
 impl Derived {
-    /// Derives everything from `body` on the calling thread (the seeder, the demo, tests).
+    /// Derives everything from a Markdown `body` on the calling thread (the seeder, the
+    /// demo, tests).
     pub fn of(body: &str) -> Result<Self, markdown::TooDeep> {
         Self::with_images(body, &ImageSources::new())
+    }
+
+    /// [`Derived::of`] for a body in `format` (imports).
+    pub fn of_format(body: &str, format: BodyFormat) -> Result<Self, markdown::TooDeep> {
+        match format {
+            BodyFormat::Markdown => Self::of(body),
+            BodyFormat::Html => Self::of_html(body),
+        }
     }
 
     fn with_images(body: &str, images: &ImageSources) -> Result<Self, markdown::TooDeep> {
@@ -61,13 +109,29 @@ impl Derived {
         })
     }
 
+    /// An HTML body is sanitized, not rendered; the excerpt and reading time come from its
+    /// text (the Markdown reader passes HTML through as markup, which the plain-text walk
+    /// drops). Media library images are Markdown syntax, so an HTML body shows none.
+    fn of_html(body: &str) -> Result<Self, markdown::TooDeep> {
+        Ok(Self {
+            body_html: markdown::sanitize(body)?,
+            excerpt: text::excerpt(body, text::EXCERPT_CHARS),
+            reading_time_minutes: text::reading_time_minutes(body) as i32,
+            media_ids: Vec::new(),
+        })
+    }
+
     /// [`Derived::of_request_body`], with the body's inline media images looked up first (a
     /// reference to no item is a 422 on `body`).
     pub async fn of_request(
         body: String,
+        format: BodyFormat,
         store: &crate::db::Store,
         slots: &RenderSlots,
     ) -> Result<Self, ApiError> {
+        if format == BodyFormat::Html {
+            return Self::of_request_body(body, format, ImageSources::new(), slots).await;
+        }
         let ids = markdown::media_references(&body);
         let images = if ids.is_empty() {
             ImageSources::new()
@@ -83,7 +147,7 @@ impl Derived {
                 format!("the image `media:{missing}` names no media item"),
             ));
         }
-        Self::of_request_body(body, images, slots).await
+        Self::of_request_body(body, format, images, slots).await
     }
 
     /// Derives everything from `body` off the async workers, within [`RENDER_BUDGET`]: a 422
@@ -91,6 +155,7 @@ impl Derived {
     /// bodies keep every slot busy for as long.
     pub async fn of_request_body(
         body: String,
+        format: BodyFormat,
         images: ImageSources,
         slots: &RenderSlots,
     ) -> Result<Self, ApiError> {
@@ -105,7 +170,10 @@ impl Derived {
             // The slot is held until the render ends, even when the request has stopped
             // waiting for it: the budget bounds the answer, the slots bound the CPU.
             let _permit = permit;
-            Self::with_images(&body, &images)
+            match format {
+                BodyFormat::Markdown => Self::with_images(&body, &images),
+                BodyFormat::Html => Self::of_html(&body),
+            }
         });
         match timeout(RENDER_BUDGET, render).await {
             Ok(Ok(derived)) => derived.map_err(|deep| ApiError::invalid("body", deep.to_string())),

@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use super::Status;
+use super::derived::BodyFormat;
 use super::model::SummaryRow;
 use crate::http::formats::{LanguageTag, Slug, TagName};
 use crate::http::input::{
@@ -164,9 +165,11 @@ impl ArticleSummary {
 pub struct Article {
     #[serde(flatten)]
     pub summary: ArticleSummary,
-    /// Markdown source.
+    /// The source, in `body_format`.
     #[schema(example = "التقى وزير الدفاع الياباني **نظيره الأمريكي** على هامش قمة دولية.")]
     pub body: String,
+    /// `markdown` (the default), or `html` (imported bodies): what `body` is written in.
+    pub body_format: BodyFormat,
     /// The body rendered to HTML and sanitized: safe to insert into a page as is.
     #[schema(
         example = "<p>التقى وزير الدفاع الياباني <strong>نظيره الأمريكي</strong> على هامش قمة دولية.</p>"
@@ -208,6 +211,10 @@ pub struct CreateArticle {
         max_length = 200000
     )]
     pub body: String,
+    /// What `body` is written in: `markdown` (the default) or `html` (sanitized with the same
+    /// allowlist as rendered Markdown; media library images are Markdown only).
+    #[serde(default)]
+    pub body_format: Option<BodyFormat>,
     /// Defaults to `draft`. Authors may create `draft` or `review` only.
     #[serde(default)]
     pub status: Option<Status>,
@@ -271,6 +278,10 @@ pub struct UpdateArticle {
     #[validate(length(min = 1, max = 200000))]
     #[schema(min_length = 1, max_length = 200000)]
     pub body: Option<String>,
+    /// A new format for the body (sent alone, the current body is read in it). Absent: the
+    /// article's current format.
+    #[serde(default)]
+    pub body_format: Option<BodyFormat>,
     #[serde(default)]
     pub status: Option<Status>,
     #[serde(default)]

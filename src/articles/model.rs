@@ -59,6 +59,8 @@ pub struct ArticleRow {
     pub body: String,
     pub body_html: String,
     pub excerpt_is_custom: bool,
+    /// `markdown` or `html` ([`crate::articles::derived::BodyFormat`]).
+    pub body_format: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -70,6 +72,7 @@ pub struct NewArticle<'a> {
     pub excerpt_is_custom: bool,
     pub body: &'a str,
     pub body_html: &'a str,
+    pub body_format: &'a str,
     pub status: &'a str,
     pub section_id: i64,
     pub author_id: i64,
@@ -97,6 +100,7 @@ pub struct ArticleChanges {
     pub excerpt_is_custom: Option<bool>,
     pub body: Option<String>,
     pub body_html: Option<String>,
+    pub body_format: Option<String>,
     pub status: Option<String>,
     pub section_id: Option<i64>,
     pub featured_image_url: Option<Option<String>>,
@@ -221,6 +225,15 @@ pub fn touch(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResul
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// The format of an article's body, for rendering a new body before the write.
+pub fn body_format(conn: &mut DbConnection, id: i64) -> QueryResult<Option<String>> {
+    articles::table
+        .find(id)
+        .select(articles::body_format)
+        .first(conn)
+        .optional()
 }
 
 /// Replaces the rendered body (after a media item it showed was deleted), as a change.

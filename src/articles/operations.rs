@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
 use super::Status;
-use super::derived::Derived;
+use super::derived::{BodyFormat, Derived};
 use super::dto::{
     Article, ArticleFilters, ArticleSummary, AuthorRef, CreateArticle, SectionRef, Sort,
     StatusFilter, UpdateArticle,
@@ -282,6 +282,7 @@ pub fn insert(
                     excerpt_is_custom,
                     body: &input.body,
                     body_html: &derived.body_html,
+                    body_format: input.body_format.unwrap_or_default().as_str(),
                     status: status.as_str(),
                     section_id: input.section_id,
                     author_id,
@@ -305,6 +306,61 @@ pub fn insert(
     link_media(c, id, input.featured_media_id, &derived.media_ids)?;
     search::changes::log(c, id, now)?;
     Ok(id)
+}
+
+/// Overwrites an imported article with what its source says now (an import run again):
+/// every field, its tags and media links. The slug changes only when `input.slug` names
+/// another one, which then gets the first free form of it (the old one redirects).
+pub fn overwrite(
+    c: &mut DbConnection,
+    id: i64,
+    input: &CreateArticle,
+    derived: &Derived,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let current = model::find(c, id)?.ok_or_else(|| ApiError::not_found("article"))?;
+    ensure_section(c, input.section_id)?;
+    let slug = match input.slug.as_deref() {
+        Some(slug) if slug != current.summary.slug => {
+            Some(slugs::choose::<SummaryRow>(c, None, slug, Some(id))?)
+        }
+        _ => None,
+    };
+    let (excerpt, excerpt_is_custom) = match &input.excerpt {
+        Some(excerpt) if !excerpt.is_empty() => (excerpt.clone(), true),
+        _ => (derived.excerpt.clone(), false),
+    };
+    let image = input.featured_image.as_ref();
+    let changes = ArticleChanges {
+        title: Some(input.title.clone()),
+        slug,
+        excerpt: Some(excerpt),
+        excerpt_is_custom: Some(excerpt_is_custom),
+        body: Some(input.body.clone()),
+        body_html: Some(derived.body_html.clone()),
+        body_format: Some(input.body_format.unwrap_or_default().as_str().to_owned()),
+        status: Some(input.status.unwrap_or(Status::Draft).as_str().to_owned()),
+        section_id: Some(input.section_id),
+        featured_image_url: Some(image.map(|i| i.url.clone())),
+        featured_image_alt: Some(image.and_then(|i| i.alt.clone())),
+        featured_image_caption: Some(image.and_then(|i| i.caption.clone())),
+        featured_media_id: Some(input.featured_media_id),
+        lang: Some(text::canonical_language_tag(
+            input.lang.as_deref().unwrap_or("ar"),
+        )),
+        meta_title: Some(non_empty(input.meta_title.as_deref()).map(str::to_owned)),
+        meta_description: Some(non_empty(input.meta_description.as_deref()).map(str::to_owned)),
+        reading_time_minutes: Some(derived.reading_time_minutes),
+        comments_open: Some(input.comments_open.unwrap_or(true)),
+        published_at: Some(input.published_at.map(|t| t.naive())),
+    };
+    if !model::update(c, &current.summary, &changes, now)? {
+        return Err(ApiError::PreconditionFailed);
+    }
+    tags::model::set_for_article(c, id, &tags_to_store(input.tags.as_deref()), now)?;
+    link_media(c, id, input.featured_media_id, &derived.media_ids)?;
+    search::changes::log(c, id, now)?;
+    Ok(())
 }
 
 /// Changes an article, or moves it through the workflow, as `user` may. A new slug leaves
@@ -339,6 +395,15 @@ pub fn update(
     link_media(c, row.summary.id, row.summary.featured_media_id, &inline)?;
     search::changes::log(c, current.summary.id, now)?;
     Ok(view(c, row)?)
+}
+
+/// The format an article's body is written in (a new body is rendered in it before the
+/// write); Markdown for a reference that names no article (the write then answers 404).
+pub fn body_format(c: &mut DbConnection, reference: &Reference) -> QueryResult<BodyFormat> {
+    let Some(id) = model::resolve_id(c, reference)? else {
+        return Ok(BodyFormat::Markdown);
+    };
+    Ok(model::body_format(c, id)?.map_or(BodyFormat::Markdown, |f| BodyFormat::parse(&f)))
 }
 
 /// A media item is being deleted by force: the articles that show it lose it. Their
@@ -446,6 +511,7 @@ fn view(c: &mut DbConnection, row: ArticleRow) -> QueryResult<Article> {
         .ok_or(diesel::result::Error::NotFound)?;
     Ok(Article {
         summary,
+        body_format: BodyFormat::parse(&row.body_format),
         body: row.body,
         body_html: row.body_html,
     })
@@ -569,7 +635,23 @@ fn changes_for(
         )?),
         _ => None,
     };
-    let changed = derived.filter(|_| input.body.as_ref().is_some_and(|b| *b != current.body));
+    let new_format = input
+        .body_format
+        .filter(|f| f.as_str() != current.body_format);
+    // A new format alone reads the current body in it (rendered here: it is rare, and the
+    // body was accepted before, so it is within the nesting limit).
+    let reread;
+    let derived = match (derived, new_format) {
+        (None, Some(format)) => {
+            reread = Derived::of_format(&current.body, format)
+                .map_err(|deep| ApiError::invalid("body", deep.to_string()))?;
+            Some(&reread)
+        }
+        (derived, _) => derived,
+    };
+    let changed = derived.filter(|_| {
+        new_format.is_some() || input.body.as_ref().is_some_and(|b| *b != current.body)
+    });
     let derived_excerpt = || match changed {
         Some(derived) => derived.excerpt.clone(),
         None => text::excerpt(&current.body, text::EXCERPT_CHARS),
@@ -598,6 +680,7 @@ fn changes_for(
         excerpt_is_custom,
         body: changed.and(input.body.clone()),
         body_html: changed.map(|d| d.body_html.clone()),
+        body_format: new_format.map(|f| f.as_str().to_owned()),
         status: input.status.map(|s| s.as_str().to_owned()),
         section_id: input.section_id,
         featured_image_url: image.map(|i| i.as_ref().map(|i| i.url.clone())),

@@ -140,7 +140,8 @@ pub async fn create_article(
     slots: web::Data<RenderSlots>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.validated().await?;
-    let derived = Derived::of_request(input.body.clone(), &store, &slots).await?;
+    let format = input.body_format.unwrap_or_default();
+    let derived = Derived::of_request(input.body.clone(), format, &store, &slots).await?;
     let article = store
         .write(move |c| operations::create(c, &staff.0, &input, &derived, crate::time::now()))
         .await?;
@@ -186,7 +187,18 @@ pub async fn update_article(
     let reference = Reference::parse(&path.into_inner());
     let input = body.validated().await?;
     let derived = match &input.body {
-        Some(body) => Some(Derived::of_request(body.clone(), &store, &slots).await?),
+        Some(body) => {
+            let format = match input.body_format {
+                Some(format) => format,
+                None => {
+                    let reference = reference.clone();
+                    store
+                        .query(move |c| operations::body_format(c, &reference))
+                        .await?
+                }
+            };
+            Some(Derived::of_request(body.clone(), format, &store, &slots).await?)
+        }
         None => None,
     };
     let article = store

@@ -103,6 +103,8 @@ pub struct StaffComment {
     pub author_email: String,
     /// The address the comment came from, when known.
     pub client_ip: Option<String>,
+    /// The commenter's website, as an import brought it (native comments have none).
+    pub author_url: Option<String>,
     pub body: String,
     pub status: CommentStatus,
     pub created_at: Timestamp,
@@ -119,6 +121,7 @@ impl StaffComment {
             author_name: row.author_name.clone(),
             author_email: row.author_email.clone(),
             client_ip: row.client_ip.clone(),
+            author_url: row.author_url.clone(),
             body: row.body.clone(),
             status: row.status(),
             created_at: row.created_at.into(),

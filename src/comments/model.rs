@@ -56,6 +56,8 @@ pub struct CommentRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The commenter's website, as an import brought it (native comments have none).
+    pub author_url: Option<String>,
 }
 
 impl CommentRow {
@@ -75,6 +77,7 @@ pub struct NewComment<'a> {
     pub body: &'a str,
     pub status: &'a str,
     pub client_ip: Option<&'a str>,
+    pub author_url: Option<&'a str>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -104,6 +107,29 @@ pub fn insert(conn: &mut DbConnection, new: &NewComment<'_>) -> QueryResult<i64>
         adjust_count(conn, new.article_id, 1)?;
     }
     Ok(id)
+}
+
+/// Replaces what an imported comment says (an import run again), as a change.
+pub fn overwrite_imported(
+    conn: &mut DbConnection,
+    id: i64,
+    author_name: &str,
+    author_email: &str,
+    body: &str,
+    author_url: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(comments::table.find(id))
+        .set((
+            comments::author_name.eq(author_name),
+            comments::author_email.eq(author_email),
+            comments::body.eq(body),
+            comments::author_url.eq(author_url),
+            comments::version.eq(comments::version + 1),
+            comments::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Moves a comment to `status`, keeping the article's counter exact; `None` when the row

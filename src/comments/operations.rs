@@ -74,6 +74,7 @@ pub fn submit(
             body: &input.body,
             status: status.as_str(),
             client_ip: Some(client_ip),
+            author_url: None,
             created_at: now,
             updated_at: now,
         },

@@ -79,6 +79,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        body_format -> Text,
     }
 }
 
@@ -123,6 +124,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        author_url -> Nullable<Text>,
     }
 }
 
@@ -212,6 +214,28 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        body_format -> Text,
+    }
+}
+
+diesel::table! {
+    import_map (source, kind, source_id) {
+        source -> Text,
+        kind -> Text,
+        source_id -> Text,
+        target_id -> BigInt,
+        checksum -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    legacy_paths (path) {
+        path -> Text,
+        resource -> Text,
+        target_id -> BigInt,
+        created_at -> Timestamp,
     }
 }
 
@@ -233,4 +257,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     search_changes,
     pages,
+    import_map,
+    legacy_paths,
 );

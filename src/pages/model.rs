@@ -26,6 +26,8 @@ pub struct PageRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `markdown`, or `html` for a page imported with an HTML body.
+    pub body_format: String,
 }
 
 impl PageRow {
@@ -193,6 +195,14 @@ pub fn update(
     .returning(pages::all_columns)
     .get_result(conn)
     .optional()
+}
+
+/// Marks a page's body as written in `format` (imports bring HTML).
+pub fn set_body_format(conn: &mut DbConnection, id: i64, format: &str) -> QueryResult<()> {
+    diesel::update(pages::table.find(id))
+        .set(pages::body_format.eq(format))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {

@@ -11,7 +11,7 @@ use diesel::QueryResult;
 use super::PageStatus;
 use super::dto::{CreatePage, Page, PageFilters, PageStatusFilter, PageSummary, UpdatePage};
 use super::model::{self, ListQuery, NewPage, PageChanges, PageRow};
-use crate::articles::derived::{Derived, ImageSources, RenderSlots};
+use crate::articles::derived::{BodyFormat, Derived, ImageSources, RenderSlots};
 use crate::auth::StaffUser;
 use crate::db::DbConnection;
 use crate::http::conditional::IfMatch;
@@ -128,9 +128,11 @@ pub async fn render(body: String, slots: &RenderSlots) -> Result<String, ApiErro
             ),
         ));
     }
-    Ok(Derived::of_request_body(body, ImageSources::new(), slots)
-        .await?
-        .body_html)
+    Ok(
+        Derived::of_request_body(body, BodyFormat::Markdown, ImageSources::new(), slots)
+            .await?
+            .body_html,
+    )
 }
 
 /// Stores a new page; `body_html` is what [`render`] made of its body.

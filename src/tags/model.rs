@@ -131,3 +131,12 @@ pub fn visible_counts(
         .load(conn)?;
     Ok((rows, total))
 }
+
+/// A tag's slug, by id.
+pub fn slug_of(conn: &mut DbConnection, id: i64) -> QueryResult<Option<String>> {
+    tags::table
+        .find(id)
+        .select(tags::slug)
+        .first(conn)
+        .optional()
+}

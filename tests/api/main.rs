@@ -25,3 +25,4 @@ mod search_engine;
 mod sections;
 mod system;
 mod users;
+mod wordpress;
