@@ -267,14 +267,27 @@ pub fn check_explicit(slug: &str, resource: Resource) -> Result<(), String> {
 /// end, so each one sees the slug the one before it took (and picks `base-2`, or reports an
 /// explicit slug as taken) instead of colliding in the unique index. PostgreSQL only:
 /// SQLite has one writer at a time already.
+///
+/// The lock is one of [`SLUG_LOCKS`] (the base's hash picks it), not one per base: an import
+/// that writes a hundred thousand slugs in one transaction would otherwise hold as many
+/// locks and run PostgreSQL out of lock table ("out of shared memory"). Two bases sharing a
+/// lock only wait for each other.
 pub fn take_turns(c: &mut DbConnection, resource: Resource, base: &str) -> QueryResult<()> {
     if let DbConnection::Postgres(pg) = c {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2) & $3)")
+            .bind::<diesel::sql_types::Integer, _>(SLUG_LOCK_CLASS)
             .bind::<diesel::sql_types::Text, _>(format!("{}-slug:{base}", resource.as_str()))
+            .bind::<diesel::sql_types::Integer, _>(SLUG_LOCKS - 1)
             .execute(pg)?;
     }
     Ok(())
 }
+
+/// How many advisory locks slug writers share (a power of two).
+pub const SLUG_LOCKS: i32 = 256;
+
+/// The first key of the slug locks, telling them from any other advisory lock ("slug").
+const SLUG_LOCK_CLASS: i32 = 0x736c_7567;
 
 /// `base`, or `base-2`, `base-3` … whichever `taken` says is free.
 pub fn first_free(

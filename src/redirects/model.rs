@@ -51,7 +51,8 @@ pub fn find(conn: &mut DbConnection, path: &str) -> QueryResult<Option<(Target, 
 }
 
 /// Records that `path` leads to `target`, replacing what it led to before (a later import
-/// knows better).
+/// knows better). A path that already leads there is left as it is, so an import run again
+/// writes nothing.
 pub fn remember(
     conn: &mut DbConnection,
     path: &str,
@@ -59,6 +60,9 @@ pub fn remember(
     id: i64,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
+    if find(conn, path)? == Some((target, id)) {
+        return Ok(());
+    }
     diesel::delete(legacy_paths::table.find(path)).execute(conn)?;
     diesel::insert_into(legacy_paths::table)
         .values((

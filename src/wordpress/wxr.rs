@@ -668,6 +668,38 @@ mod tests {
     }
 
     #[test]
+    fn older_wxr_versions_are_read_alike() {
+        for version in ["1.0", "1.1"] {
+            let old = EXPORT
+                .replace("export/1.2/", &format!("export/{version}/"))
+                .replace("<wp:wxr_version>1.2", &format!("<wp:wxr_version>{version}"));
+            let (header, found) = records(&old).unwrap();
+            assert_eq!(header.wxr_version, version);
+            assert_eq!(found.len(), 4);
+        }
+    }
+
+    proptest::proptest! {
+        /// Hostile or damaged files: any bytes, and the export cut or with a byte changed
+        /// anywhere, give records or an error, never a panic.
+        #[test]
+        fn damaged_exports_never_panic(
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+            cut in 0usize..5000,
+            flip in 0usize..5000,
+            byte in proptest::prelude::any::<u8>(),
+        ) {
+            let _ = records(&String::from_utf8_lossy(&noise));
+            let bytes = EXPORT.as_bytes();
+            let _ = read(&bytes[..cut.min(bytes.len())], |_, _| Ok::<(), ()>(()));
+            let mut changed = bytes.to_vec();
+            let at = flip % changed.len();
+            changed[at] = byte;
+            let _ = read(changed.as_slice(), |_, _| Ok::<(), ()>(()));
+        }
+    }
+
+    #[test]
     fn lines_and_columns_count_characters() {
         let text = "ab\nجدد\nx".as_bytes();
         assert_eq!(line_and_column(text, 0), (1, 1));
