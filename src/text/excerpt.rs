@@ -526,6 +526,14 @@ pub fn excerpt(markdown: &str, max_chars: usize) -> String {
         while cut > 1 && is_combining_mark(chars[cut]) {
             cut -= 1;
         }
+        if !keeps_a_word(cut) {
+            // The allowance ends among the marks of the first letter ("�اََ…" with 3):
+            // keep that letter and drop its marks rather than return no word at all.
+            cut = chars[..max_chars]
+                .iter()
+                .rposition(|&c| c.is_alphanumeric() && !is_combining_mark(c))
+                .map_or(max_chars, |p| p + 1);
+        }
     }
     let mut out: String = chars[..cut].iter().collect();
     out.push('…');
@@ -555,6 +563,13 @@ mod tests {
     const TOKYO_BODY: &str = "التقى وزير الدفاع الياباني نظيرَه الأمريكي على هامش قمة دولية، وناقش الجانبان سبل تعزيز التحالف بين البلدين.\n\nوقال الوزير الياباني في مستهل اللقاء: «نأمل أن نعمل معاً ككيان واحد».\n\nوأكد الجانب الأمريكي التزامه بالدفاع عن حلفائه، مشيراً إلى ما يُعرف بـ«الردع الموسّع».\n\nواتفق الطرفان على تحسين هياكل القيادة والتنسيق قبل مارس ٢٠٢٥.";
 
     const CARS_BODY: &str = "يتوقع خبراء أن تنخفض أسعار السيارات الكهربائية مع تراجع كلفة البطاريات.\n\nإلا أن آخرين يرون أن الرسوم الجمركية قد تُبقي الأسعار مرتفعة لفترة أطول.";
+
+    #[test]
+    fn a_cut_among_the_first_letters_marks_keeps_the_letter() {
+        // Found by the `text` fuzzer: the allowance (3) ends between the two fathas of the
+        // first letter after a replacement character; backing off the marks left "\u{fffd}…".
+        assert_eq!(excerpt("\u{fffd}\u{627}\u{64e}\u{64e}لة؟ «نعم.", 3), "\u{fffd}\u{627}…");
+    }
 
     #[test]
     fn the_excerpt_is_the_lead_before_the_first_heading_and_never_a_heading() {
