@@ -423,6 +423,16 @@ pub fn list(
     Ok((rows, total))
 }
 
+/// Whether any article matches the query (a tag or byline reveals nothing unless some
+/// article the viewer may read carries it).
+pub fn any(conn: &mut DbConnection, q: &ListQuery) -> QueryResult<bool> {
+    filtered!(articles::table.into_boxed::<MultiBackend>(), q)
+        .select(articles::id)
+        .first::<i64>(conn)
+        .optional()
+        .map(|id| id.is_some())
+}
+
 /// The next instant at which a published article falls due (readers' views change then
 /// without any write), or `None`.
 pub fn next_publication(

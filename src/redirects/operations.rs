@@ -6,6 +6,7 @@ use percent_encoding::percent_decode_str;
 
 use super::dto::Redirect;
 use super::model::{self, Target};
+use crate::articles::dto::Sort;
 use crate::articles::model as articles;
 use crate::articles::workflow::Readable as ArticlesReadable;
 use crate::auth::StaffUser;
@@ -80,8 +81,20 @@ pub fn resolve(
             .filter(|row| PagesReadable::for_viewer(viewer).allows(row))
             .map(|row| row.slug),
         Target::Section => sections::model::find(c, id)?.map(|row| row.slug),
-        Target::Tag => tags::model::slug_of(c, id)?,
-        Target::Author => users::model::find(c, id)?.map(|user| user.id.to_string()),
+        Target::Tag => {
+            if carried_by_readable_work(c, viewer, now, Some(id), None)? {
+                tags::model::slug_of(c, id)?
+            } else {
+                None
+            }
+        }
+        Target::Author => {
+            if carried_by_readable_work(c, viewer, now, None, Some(id))? {
+                users::model::find(c, id)?.map(|user| user.id.to_string())
+            } else {
+                None
+            }
+        }
     };
     Ok(slug.map(|slug| {
         let api_url = match resource {
@@ -99,6 +112,36 @@ pub fn resolve(
             api_url,
         }
     }))
+}
+
+/// Whether the viewer may read some article with this tag or byline: a tag or an author
+/// seen only on unpublished work stays unknown to readers, as that work does. Editors see
+/// everything, unused tags included.
+fn carried_by_readable_work(
+    c: &mut DbConnection,
+    viewer: Option<&StaffUser>,
+    now: NaiveDateTime,
+    tag_id: Option<i64>,
+    author_id: Option<i64>,
+) -> QueryResult<bool> {
+    let readable = ArticlesReadable::for_viewer(viewer);
+    if readable == ArticlesReadable::Everything {
+        return Ok(true);
+    }
+    articles::any(
+        c,
+        &articles::ListQuery {
+            scope: articles::Scope::Every,
+            readable,
+            section_ids: None,
+            tag_id,
+            author_id,
+            published_after: None,
+            published_before: None,
+            sort: Sort::NewestFirst,
+            now,
+        },
+    )
 }
 
 #[cfg(test)]

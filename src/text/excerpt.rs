@@ -568,7 +568,10 @@ mod tests {
     fn a_cut_among_the_first_letters_marks_keeps_the_letter() {
         // Found by the `text` fuzzer: the allowance (3) ends between the two fathas of the
         // first letter after a replacement character; backing off the marks left "\u{fffd}…".
-        assert_eq!(excerpt("\u{fffd}\u{627}\u{64e}\u{64e}لة؟ «نعم.", 3), "\u{fffd}\u{627}…");
+        assert_eq!(
+            excerpt("\u{fffd}\u{627}\u{64e}\u{64e}لة؟ «نعم.", 3),
+            "\u{fffd}\u{627}…"
+        );
     }
 
     #[test]

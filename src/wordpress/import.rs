@@ -207,6 +207,33 @@ impl<'a> Importer<'a> {
         }
     }
 
+    /// A post's or page's content as HTML, shortcodes and blocks converted (the unknown
+    /// shortcodes counted in the report).
+    fn body_of(&mut self, item: &Item) -> String {
+        let converted = content::convert(&item.content, &|id| self.attachments.get(id));
+        for (name, n) in &converted.unknown_shortcodes {
+            *self.report.shortcodes_left.entry(name.clone()).or_default() += n;
+        }
+        if converted.html.trim().is_empty() {
+            "<p></p>".to_owned()
+        } else {
+            converted.html
+        }
+    }
+
+    /// Skips a post or page that cannot be kept (a body nested too deeply to sanitize), and
+    /// its comments with it: one such item does not stop the rest of the archive.
+    fn skip_with_comments(&mut self, kind: &'static str, item: &Item, reason: String) {
+        for comment in &item.comments {
+            self.skip(
+                "comments",
+                comment.id,
+                format!("its {} was skipped", &kind[..4]),
+            );
+        }
+        self.skip(kind, item.id, reason);
+    }
+
     fn skip(&mut self, kind: &'static str, id: impl ToString, reason: impl Into<String>) {
         self.report.counts.entry(kind).or_default().skipped += 1;
         self.report.skipped.push(Skip {
@@ -464,10 +491,7 @@ impl<'a> Importer<'a> {
             "future" => (Status::Published, item.date_gmt.or(item.date)),
             "draft" => (Status::Draft, None),
             "pending" => (Status::Review, None),
-            "private" => {
-                self.report.private_as_drafts.push(item.id);
-                (Status::Draft, None)
-            }
+            "private" => (Status::Draft, None),
             "trash" => {
                 self.skip("posts", item.id, "in the trash");
                 return Ok(());
@@ -477,12 +501,23 @@ impl<'a> Importer<'a> {
                 return Ok(());
             }
         };
-        let status = if !item.password.is_empty() && status == Status::Published {
-            self.report.private_as_drafts.push(item.id);
+        let behind_password = !item.password.is_empty() && status == Status::Published;
+        let status = if behind_password {
             Status::Draft
         } else {
             status
         };
+        let body = self.body_of(item);
+        let derived = match Derived::of_format(&body, BodyFormat::Html) {
+            Ok(derived) => derived,
+            Err(deep) => {
+                self.skip_with_comments("posts", item, deep.to_string());
+                return Ok(());
+            }
+        };
+        if item.status == "private" || behind_password {
+            self.report.private_as_drafts.push(item.id);
+        }
         let published_at = published_at.filter(|_| status == Status::Published);
         if item.sticky {
             self.report.sticky_not_featured.push(item.id);
@@ -508,17 +543,6 @@ impl<'a> Importer<'a> {
             .filter(|t| !t.is_empty())
             .collect();
         let author_id = self.author_of(c, item)?;
-        let converted = content::convert(&item.content, &|id| self.attachments.get(id));
-        for (name, n) in &converted.unknown_shortcodes {
-            *self.report.shortcodes_left.entry(name.clone()).or_default() += n;
-        }
-        let body = if converted.html.trim().is_empty() {
-            "<p></p>".to_owned()
-        } else {
-            converted.html
-        };
-        let derived = Derived::of_format(&body, BodyFormat::Html)
-            .map_err(|deep| ApiError::invalid("body", format!("post {}: {deep}", item.id)))?;
         let featured_image = item
             .meta("_thumbnail_id")
             .and_then(|id| id.trim().parse().ok())
@@ -619,12 +643,7 @@ impl<'a> Importer<'a> {
     ) -> Result<(), ImportError> {
         let status = match item.status.as_str() {
             "publish" if item.password.is_empty() => PageStatus::Published,
-            "publish" | "private" | "draft" | "pending" | "future" => {
-                if item.status == "private" || !item.password.is_empty() {
-                    self.report.private_as_drafts.push(item.id);
-                }
-                PageStatus::Draft
-            }
+            "publish" | "private" | "draft" | "pending" | "future" => PageStatus::Draft,
             "trash" => {
                 self.skip("pages", item.id, "in the trash");
                 return Ok(());
@@ -634,23 +653,23 @@ impl<'a> Importer<'a> {
                 return Ok(());
             }
         };
+        let body = self.body_of(item);
+        let body_html = match text::markdown::sanitize(&body) {
+            Ok(html) => html,
+            Err(deep) => {
+                self.skip_with_comments("pages", item, deep.to_string());
+                return Ok(());
+            }
+        };
+        if item.status == "private" || !item.password.is_empty() {
+            self.report.private_as_drafts.push(item.id);
+        }
         if !item.comments.is_empty() {
             let reason = "pages take no comments in Sahifa";
             for comment in &item.comments {
                 self.skip("comments", comment.id, reason);
             }
         }
-        let converted = content::convert(&item.content, &|id| self.attachments.get(id));
-        for (name, n) in &converted.unknown_shortcodes {
-            *self.report.shortcodes_left.entry(name.clone()).or_default() += n;
-        }
-        let body = if converted.html.trim().is_empty() {
-            "<p></p>".to_owned()
-        } else {
-            converted.html
-        };
-        let body_html = text::markdown::sanitize(&body)
-            .map_err(|deep| ApiError::invalid("body", format!("page {}: {deep}", item.id)))?;
         let title = truncate(&item.title, 300);
         let title = if title.trim().is_empty() {
             format!("({})", item.id)

@@ -138,8 +138,10 @@ fn export(edited: bool) -> String {
             status: "private",
             date_gmt: "2024-01-01 08:00:00",
             content: "سري",
-            extra: "",
-        }),
+            // A tag and a byline seen on nothing published: readers must not learn of them.
+            extra: r#"<category domain="post_tag" nicename="secret-topic"><![CDATA[موضوع سري]]></category>"#,
+        })
+        .replace("<![CDATA[layla]]></dc:creator>", "<![CDATA[omar]]></dc:creator>"),
         post(&Post {
             id: 14,
             title: "محذوف",
@@ -177,9 +179,11 @@ fn export(edited: bool) -> String {
   <wp:base_site_url>{SITE}</wp:base_site_url>
   <wp:base_blog_url>{SITE}</wp:base_blog_url>
   <wp:author><wp:author_id>2</wp:author_id><wp:author_login><![CDATA[layla]]></wp:author_login><wp:author_email><![CDATA[layla@almufeed.example]]></wp:author_email><wp:author_display_name><![CDATA[ليلى حسن]]></wp:author_display_name></wp:author>
+  <wp:author><wp:author_id>3</wp:author_id><wp:author_login><![CDATA[omar]]></wp:author_login><wp:author_email><![CDATA[omar@almufeed.example]]></wp:author_email><wp:author_display_name><![CDATA[عمر]]></wp:author_display_name></wp:author>
   <wp:category><wp:term_id>3</wp:term_id><wp:category_nicename><![CDATA[{politics}]]></wp:category_nicename><wp:category_parent><![CDATA[{news}]]></wp:category_parent><wp:cat_name><![CDATA[سياسة]]></wp:cat_name></wp:category>
   <wp:category><wp:term_id>2</wp:term_id><wp:category_nicename><![CDATA[{news}]]></wp:category_nicename><wp:category_parent><![CDATA[]]></wp:category_parent><wp:cat_name><![CDATA[أخبار]]></wp:cat_name></wp:category>
   <wp:tag><wp:term_id>9</wp:term_id><wp:tag_slug><![CDATA[gulf]]></wp:tag_slug><wp:tag_name><![CDATA[الخليج]]></wp:tag_name></wp:tag>
+  <wp:tag><wp:term_id>10</wp:term_id><wp:tag_slug><![CDATA[secret-topic]]></wp:tag_slug><wp:tag_name><![CDATA[موضوع سري]]></wp:tag_name></wp:tag>
   {posts}
   <item>
     <title>من نحن</title>
@@ -273,7 +277,7 @@ async fn a_wordpress_export_comes_in_whole_and_a_second_run_changes_nothing() {
     assert_eq!(report["counts"]["pages"]["imported"], 2, "{report}");
     // Two categories, and the section of the posts filed under none.
     assert_eq!(report["counts"]["categories"]["imported"], 3, "{report}");
-    assert_eq!(report["counts"]["tags"]["imported"], 1, "{report}");
+    assert_eq!(report["counts"]["tags"]["imported"], 2, "{report}");
     assert_eq!(report["counts"]["comments"]["imported"], 5, "{report}");
     assert_eq!(report["private_as_drafts"], json!([13]));
     assert_eq!(report["shortcodes_left"]["contact-form-7"], 1);
@@ -431,6 +435,8 @@ async fn a_wordpress_export_comes_in_whole_and_a_second_run_changes_nothing() {
         "/?p=13",
         "/?p=12",
         "/2099/01/01/scheduled-in-english/",
+        "/tag/secret-topic",
+        "/author/omar",
         "/never/imported",
     ] {
         let response = app
@@ -445,6 +451,31 @@ async fn a_wordpress_export_comes_in_whole_and_a_second_run_changes_nothing() {
         )
         .await;
     assert_eq!(scheduled.status(), StatusCode::OK, "staff see their own");
+    for (path, resource) in [("/tag/secret-topic", "tag"), ("/author/omar", "author")] {
+        let seen = json_of(
+            app.get_as(
+                &format!("/api/v1/redirects?path={}", encode(path)),
+                &app.admin_token,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(seen["resource"], resource, "editors see it: {seen}");
+    }
+    let layla = json_of(
+        app.get(&format!(
+            "/api/v1/redirects?path={}",
+            encode("/author/layla")
+        ))
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        layla["resource"], "author",
+        "a byline on published work: {layla}"
+    );
 
     // The same export again: everything unchanged, nothing written.
     let before = everything(&app).await;
@@ -548,4 +579,68 @@ async fn a_malformed_export_or_a_dry_run_writes_nothing() {
     .await;
     assert_eq!(edited["body_format"], "html");
     assert_eq!(edited["body_html"], "<p>نص <em>جديد</em></p>");
+
+    // An unknown format is refused and changes nothing; switching the format alone
+    // re-reads the same body in the new one.
+    let path = format!("/api/v1/articles/{id}");
+    let refused = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&app.admin_token),
+            Some(&json!({"body_format": "rtf"})),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let unchanged = json_of(app.get_as(&path, &app.admin_token).await, StatusCode::OK).await;
+    assert_eq!(unchanged["body_format"], "html");
+    assert_eq!(unchanged["body_html"], edited["body_html"]);
+    let markdown = json_of(
+        app.send(
+            Method::PATCH,
+            &path,
+            Some(&app.admin_token),
+            Some(&json!({"body_format": "markdown"})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(markdown["body_format"], "markdown");
+    assert_eq!(markdown["body"], unchanged["body"]);
+    assert!(
+        !markdown["body_html"].as_str().unwrap().contains("<script"),
+        "{markdown}"
+    );
+
+    // A missing, empty or overlong path is a bad query, not a lookup.
+    for query in [
+        String::new(),
+        "?path=".to_owned(),
+        "?path=%20".to_owned(),
+        format!("?path=/{}", "a".repeat(2000)),
+    ] {
+        let response = app.get(&format!("/api/v1/redirects{query}")).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query:.20}");
+    }
+}
+
+#[actix_web::test]
+async fn a_post_nested_too_deeply_is_skipped_not_the_whole_export() {
+    let data = TestData::new();
+    let app = spawn_app_in(data.clone(), &[]).await;
+    let deep = format!("{}نص{}", "<div>".repeat(200), "</div>".repeat(200));
+    let xml = export(false).replace("Coming soon.", &deep);
+    let report = report_of(&data, &xml);
+    assert_eq!(report["counts"]["posts"]["imported"], 3, "{report}");
+    assert_eq!(report["counts"]["posts"]["skipped"], 2, "{report}");
+    let skipped = report["skipped"].to_string();
+    assert!(
+        skipped.contains("\"12\"") && skipped.contains("deep"),
+        "{report}"
+    );
+    let article = app
+        .get(&format!("/api/v1/articles/{}", encode("قمة-دولية")))
+        .await;
+    assert_eq!(article.status(), StatusCode::OK, "the rest came in");
 }
