@@ -83,6 +83,11 @@ enum ImportCommand {
     Wordpress {
         /// The WXR file (1.0, 1.1 or 1.2).
         export: std::path::PathBuf,
+        /// A copy of the site's wp-content/uploads: attachments become media items (cleaned
+        /// like uploads, renditions made by the server's job runner) and featured images
+        /// become featured media. Without it, attachments keep their WordPress URLs.
+        #[arg(long, value_name = "DIR")]
+        media_dir: Option<std::path::PathBuf>,
         /// Report what would happen, and write nothing.
         #[arg(long)]
         dry_run: bool,
@@ -217,9 +222,16 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Demo => demo(&settings),
         Command::Import(ImportCommand::Wordpress {
             export,
+            media_dir,
             dry_run,
             report,
-        }) => import_wordpress(&settings, &export, dry_run, report.as_deref()),
+        }) => import_wordpress(
+            &settings,
+            &export,
+            media_dir.as_deref(),
+            dry_run,
+            report.as_deref(),
+        ),
         Command::Reindex => reindex(&settings),
         Command::Backup { path } => backup_or_restore(&settings, &path, true),
         Command::Restore { path } => backup_or_restore(&settings, &path, false),
@@ -426,14 +438,36 @@ fn demo(settings: &Settings) -> Result<(), String> {
 fn import_wordpress(
     settings: &Settings,
     export: &std::path::Path,
+    media_dir: Option<&std::path::Path>,
     dry_run: bool,
     report_file: Option<&std::path::Path>,
 ) -> Result<(), String> {
+    use sahifa::wordpress::{import, media};
     let store = cli_store(settings)?;
+    let fail = |e: import::ImportError| format!("{}: {e}", export.display());
+    let attachments = import::read_attachments(export).map_err(fail)?;
+    let staged = match media_dir {
+        Some(dir) if !dir.is_dir() => {
+            return Err(format!("--media-dir {}: not a directory", dir.display()));
+        }
+        Some(dir) => Some(actix_web::rt::System::new().block_on(async {
+            let service = sahifa::startup::open_media(&store, settings)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok::<_, String>(media::stage(&service, dir, &attachments, dry_run).await)
+        })?),
+        None => None,
+    };
     let mut conn = store.connection().map_err(|e| e.to_string())?;
-    let report =
-        sahifa::wordpress::import::import_file(&mut conn, export, dry_run, sahifa::time::now())
-            .map_err(|e| format!("{}: {e}", export.display()))?;
+    let report = import::import_file(
+        &mut conn,
+        export,
+        &attachments,
+        staged.as_ref(),
+        dry_run,
+        sahifa::time::now(),
+    )
+    .map_err(fail)?;
     print!("{}", report.summary());
     if let Some(file) = report_file {
         let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;

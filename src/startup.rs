@@ -221,7 +221,10 @@ async fn open_search(store: &Store, settings: &Settings) -> Result<Arc<Engine>, 
 
 /// The media store, checked at start (a missing bucket stops the server here), and what the
 /// media operations need.
-async fn open_media(store: &Store, settings: &Settings) -> Result<Arc<MediaService>, StartupError> {
+pub async fn open_media(
+    store: &Store,
+    settings: &Settings,
+) -> Result<Arc<MediaService>, StartupError> {
     let files = MediaStore::open(&settings.media_store, &settings.media_s3)
         .await
         .map_err(StartupError::Media)?;

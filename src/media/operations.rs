@@ -213,6 +213,107 @@ pub async fn upload(
     Ok(view(service, &row))
 }
 
+/// An image an import brings in, cleaned like an upload (sniffed, judged, re-encoded without
+/// its metadata) with its original in the media store; its row and renditions job are
+/// written later, in the import's transaction ([`insert_prepared`]).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub blob_key: String,
+    pub format: Format,
+    pub byte_size: i64,
+    pub width: i32,
+    pub height: i32,
+    renditions: String,
+    pub embedded_credit: Option<String>,
+}
+
+/// Cleans an imported file and, unless `dry_run`, stores its original. The refusal says why
+/// a file cannot be a media item (too big, not an image, corrupt).
+pub async fn prepare(
+    service: &MediaService,
+    bytes: Vec<u8>,
+    dry_run: bool,
+) -> Result<Prepared, String> {
+    if bytes.len() > service.max_bytes {
+        return Err(format!(
+            "{} bytes, over SAHIFA_MEDIA_MAX_BYTES ({})",
+            bytes.len(),
+            service.max_bytes
+        ));
+    }
+    let key = blob_key(&service.key, &bytes);
+    let byte_size = bytes.len() as i64;
+    let limits = service.limits;
+    let (format, embedded_credit, original) = service
+        .decode(move || -> Result<_, String> {
+            let accepted = processing::accept(&bytes, limits).map_err(|e| e.to_string())?;
+            let original = processing::original(&accepted.image, accepted.format)?;
+            Ok((accepted.format, accepted.embedded_credit, original))
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+    let (width, height) = (original.width as i32, original.height as i32);
+    let renditions = describe(std::slice::from_ref(&original));
+    if !dry_run {
+        service.put_all(&key, vec![original]).await?;
+    }
+    Ok(Prepared {
+        blob_key: key,
+        format,
+        byte_size,
+        width,
+        height,
+        renditions,
+        embedded_credit,
+    })
+}
+
+/// What an import knows of a prepared image besides its pixels.
+pub struct ImportedText<'a> {
+    pub uploader_id: Option<i64>,
+    pub filename: &'a str,
+    pub alt: &'a str,
+    pub caption: Option<&'a str>,
+    pub credit: Option<&'a str>,
+    pub lang: &'a str,
+}
+
+/// The row of a prepared image, its renditions made by a job; the item's id.
+pub fn insert_prepared(
+    c: &mut DbConnection,
+    prepared: &Prepared,
+    text: &ImportedText<'_>,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<i64> {
+    let row = model::insert(
+        c,
+        &NewMedia {
+            uploader_id: text.uploader_id,
+            filename: &clean_filename(text.filename),
+            blob_key: &prepared.blob_key,
+            format: prepared.format.name(),
+            byte_size: prepared.byte_size,
+            width: prepared.width,
+            height: prepared.height,
+            status: "processing",
+            alt: text.alt,
+            caption: text.caption,
+            credit: text.credit.or(prepared.embedded_credit.as_deref()),
+            lang: text.lang,
+            focal_x: 0.5,
+            focal_y: 0.5,
+            translations: "{}",
+            renditions: &prepared.renditions,
+            placeholder: None,
+            dominant_color: None,
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    enqueue_renditions(c, row.id, now)?;
+    Ok(row.id)
+}
+
 fn enqueue_renditions(
     c: &mut DbConnection,
     id: i64,

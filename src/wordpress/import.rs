@@ -16,6 +16,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::content;
+use super::media::{LocalImages, Staged};
 use super::wxr::{self, Comment, Header, Item, Record, Term};
 use crate::articles::derived::{BodyFormat, Derived};
 use crate::articles::dto::{CreateArticle, FeaturedImage};
@@ -24,6 +25,8 @@ use crate::comments::model::{self as comments, CommentStatus, NewComment};
 use crate::db::DbConnection;
 use crate::db::schema::import_map;
 use crate::http::ApiError;
+use crate::media;
+use crate::media::operations::ImportedText;
 use crate::pages::PageStatus;
 use crate::pages::model::{self as pages, NewPage, PageChanges, PageRow};
 use crate::redirects::model::{self as legacy, Target};
@@ -100,9 +103,22 @@ impl From<ApiError> for ImportError {
     }
 }
 
-/// What the first pass learns: attachments by id (URL, alt text).
+/// An attachment, as the first pass reads it.
+#[derive(Debug, Clone, Default)]
+pub struct Attachment {
+    pub url: String,
+    pub alt: String,
+    pub title: String,
+    pub caption: String,
+    /// Its path under `wp-content/uploads` (`_wp_attached_file`), when the export has it.
+    pub file: String,
+    /// Its uploader's login.
+    pub creator: String,
+}
+
+/// What the first pass learns: attachments by id.
 #[derive(Debug, Default)]
-pub struct Attachments(HashMap<i64, (String, String)>);
+pub struct Attachments(HashMap<i64, Attachment>);
 
 impl Attachments {
     /// Reads them from a whole export.
@@ -113,16 +129,31 @@ impl Attachments {
                 && item.post_type == "attachment"
                 && !item.attachment_url.is_empty()
             {
-                let alt = item.meta("_wp_attachment_image_alt").unwrap_or_default();
-                found.insert(item.id, (item.attachment_url.clone(), alt.to_owned()));
+                let meta = |key: &str| item.meta(key).unwrap_or_default().to_owned();
+                found.insert(
+                    item.id,
+                    Attachment {
+                        url: item.attachment_url.clone(),
+                        alt: meta("_wp_attachment_image_alt"),
+                        title: item.title.clone(),
+                        caption: item.excerpt.trim().to_owned(),
+                        file: meta("_wp_attached_file"),
+                        creator: item.creator.clone(),
+                    },
+                );
             }
             Ok(())
         })?;
         Ok(Self(found))
     }
 
+    /// Its URL and alt text.
     fn get(&self, id: i64) -> Option<(String, String)> {
-        self.0.get(&id).cloned()
+        self.0.get(&id).map(|a| (a.url.clone(), a.alt.clone()))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (i64, &Attachment)> {
+        self.0.iter().map(|(id, a)| (*id, a))
     }
 }
 
@@ -132,11 +163,12 @@ pub fn import(
     c: &mut DbConnection,
     input: impl BufRead,
     attachments: &Attachments,
+    staged: Option<&Staged>,
     dry_run: bool,
     now: NaiveDateTime,
 ) -> Result<Report, ImportError> {
     let outcome = crate::db::write_transaction(c, |c| {
-        let mut importer = Importer::new(attachments, now);
+        let mut importer = Importer::new(attachments, staged, now);
         importer.report.dry_run = dry_run;
         let read = wxr::read(input, |header, record| importer.record(c, header, record));
         let header = match read {
@@ -165,6 +197,12 @@ pub fn import(
 
 struct Importer<'a> {
     attachments: &'a Attachments,
+    /// The attachments' files, with `--media-dir`.
+    staged: Option<&'a Staged>,
+    /// Attachment id → its media item, once looked at (`None`: it stays a URL).
+    media_items: HashMap<i64, Option<i64>>,
+    /// Where bodies' images go once their files are media items.
+    local_images: Option<LocalImages>,
     now: NaiveDateTime,
     report: Report,
     source: String,
@@ -183,9 +221,12 @@ struct Importer<'a> {
 }
 
 impl<'a> Importer<'a> {
-    fn new(attachments: &'a Attachments, now: NaiveDateTime) -> Self {
+    fn new(attachments: &'a Attachments, staged: Option<&'a Staged>, now: NaiveDateTime) -> Self {
         Self {
             attachments,
+            staged,
+            media_items: HashMap::new(),
+            local_images: staged.map(|staged| LocalImages::new(attachments, staged)),
             now,
             report: Report::default(),
             source: String::new(),
@@ -207,6 +248,98 @@ impl<'a> Importer<'a> {
         }
     }
 
+    /// The media item of an attachment whose file `--media-dir` brought, written on first
+    /// use (a post may come before its featured image in the export); `None` when it has
+    /// no file, and it keeps its URL.
+    fn media_item(&mut self, c: &mut DbConnection, id: i64) -> Result<Option<i64>, ImportError> {
+        if let Some(known) = self.media_items.get(&id) {
+            return Ok(*known);
+        }
+        let Some(staged) = self.staged else {
+            return Ok(None);
+        };
+        let (Some(prepared), Some(attachment)) =
+            (staged.files.get(&id), self.attachments.0.get(&id))
+        else {
+            if let Some(why) = staged.refused.get(&id) {
+                self.skip("media", id, why.clone());
+            }
+            self.media_items.insert(id, None);
+            return Ok(None);
+        };
+        let uploader = if attachment.creator.trim().is_empty() {
+            None
+        } else {
+            let creator = Item {
+                creator: attachment.creator.clone(),
+                ..Item::default()
+            };
+            Some(self.author_of(c, &creator)?)
+        };
+        let caption = Some(truncate(&attachment.caption, 1000)).filter(|c| !c.is_empty());
+        let alt = truncate(&attachment.alt, 1000);
+        let sum = checksum(&[&prepared.blob_key, &alt, &format!("{caption:?}")]);
+        let source_id = id.to_string();
+        // The language of its words, as for posts (the export has no language per item).
+        let lang = language_of(
+            &Header::default(),
+            &format!("{alt} {}", caption.as_deref().unwrap_or_default()),
+        );
+        let text = ImportedText {
+            uploader_id: uploader,
+            filename: attachment
+                .file
+                .rsplit('/')
+                .next()
+                .unwrap_or(&attachment.title),
+            alt: &alt,
+            caption: caption.as_deref(),
+            credit: None,
+            lang: &lang,
+        };
+        let existing = match mapped(c, &self.source, "attachment", &source_id)? {
+            Some((media_id, old)) => media::model::find(c, media_id)?.map(|row| (row, old)),
+            None => None,
+        };
+        let media_id = match existing {
+            Some((row, old)) if old == sum => {
+                self.count("media", Outcome::Unchanged);
+                self.media_items.insert(id, Some(row.id));
+                return Ok(Some(row.id));
+            }
+            Some((row, _)) if row.blob_key == prepared.blob_key => {
+                let changes = media::model::MediaChanges {
+                    alt: Some(alt.clone()),
+                    caption: Some(caption.clone()),
+                    ..Default::default()
+                };
+                media::model::update(c, row.id, row.version, &changes, self.now)?;
+                self.count("media", Outcome::Updated);
+                row.id
+            }
+            // A new file under the same attachment: a new item, which the posts take up.
+            Some(_) => {
+                self.count("media", Outcome::Updated);
+                media::operations::insert_prepared(c, prepared, &text, self.now)?
+            }
+            None => {
+                self.count("media", Outcome::Imported);
+                media::operations::insert_prepared(c, prepared, &text, self.now)?
+            }
+        };
+        remember(
+            c,
+            &self.source,
+            "attachment",
+            &source_id,
+            media_id,
+            &sum,
+            self.now,
+        )?;
+        self.media_items.insert(id, Some(media_id));
+        Ok(Some(media_id))
+    }
+
     /// A post's or page's content as HTML, shortcodes and blocks converted (the unknown
     /// shortcodes counted in the report).
     fn body_of(&mut self, item: &Item) -> String {
@@ -215,9 +348,12 @@ impl<'a> Importer<'a> {
             *self.report.shortcodes_left.entry(name.clone()).or_default() += n;
         }
         if converted.html.trim().is_empty() {
-            "<p></p>".to_owned()
-        } else {
-            converted.html
+            return "<p></p>".to_owned();
+        }
+        // After the conversion, so that galleries' and captions' images are moved too.
+        match &self.local_images {
+            Some(images) => images.rewrite(&converted.html).into_owned(),
+            None => converted.html,
         }
     }
 
@@ -465,7 +601,9 @@ impl<'a> Importer<'a> {
             "post" => self.post(c, header, item),
             "page" => self.page(c, header, item),
             "attachment" => {
-                self.report.attachments_kept_as_urls += 1;
+                if self.media_item(c, item.id)?.is_none() {
+                    self.report.attachments_kept_as_urls += 1;
+                }
                 Ok(())
             }
             "nav_menu_item" => {
@@ -543,9 +681,15 @@ impl<'a> Importer<'a> {
             .filter(|t| !t.is_empty())
             .collect();
         let author_id = self.author_of(c, item)?;
-        let featured_image = item
+        let thumbnail: Option<i64> = item
             .meta("_thumbnail_id")
-            .and_then(|id| id.trim().parse().ok())
+            .and_then(|id| id.trim().parse().ok());
+        let featured_media_id = match thumbnail {
+            Some(id) => self.media_item(c, id)?,
+            None => None,
+        };
+        let featured_image = thumbnail
+            .filter(|_| featured_media_id.is_none())
             .and_then(|id| self.attachments.get(id))
             .map(|(url, alt)| FeaturedImage {
                 url,
@@ -573,7 +717,7 @@ impl<'a> Importer<'a> {
             section_id,
             tags: Some(tags),
             featured_image,
-            featured_media_id: None,
+            featured_media_id,
             lang: Some(language_of(header, &item.title)),
             meta_title: seo(
                 item,
@@ -1144,30 +1288,33 @@ fn seo(item: &Item, keys: &[&str], title: &str, site: &str) -> Option<String> {
     Some(truncate(&cleaned, 200)).filter(|s| !s.is_empty())
 }
 
-/// [`import`] of the export at `path`: both passes over the file, with a progress bar on a
-/// terminal. A malformed file's error names its line and column.
+/// The first pass over the export at `path`: its attachments. A malformed file's error names
+/// its line and column.
+pub fn read_attachments(path: &std::path::Path) -> Result<Attachments, ImportError> {
+    let file = std::fs::File::open(path)?;
+    match Attachments::read(std::io::BufReader::new(file)) {
+        Ok(found) => Ok(found),
+        Err(wxr::ReadError::Malformed { offset, message }) => Err(locate(path, offset, message)),
+        Err(wxr::ReadError::NotWxr(why)) => Err(ImportError::NotWxr(format!(
+            "not a WordPress export (WXR): {why}"
+        ))),
+        Err(wxr::ReadError::Sink(never)) => match never {},
+    }
+}
+
+/// [`import`] of the export at `path` (the second pass, after [`read_attachments`]), with a
+/// progress bar on a terminal. A malformed file's error names its line and column.
 pub fn import_file(
     c: &mut DbConnection,
     path: &std::path::Path,
+    attachments: &Attachments,
+    staged: Option<&Staged>,
     dry_run: bool,
     now: NaiveDateTime,
 ) -> Result<Report, ImportError> {
     use indicatif::{ProgressBar, ProgressStyle};
     use std::io::BufReader;
-    let open = || std::fs::File::open(path);
-    let attachments = match Attachments::read(BufReader::new(open()?)) {
-        Ok(found) => found,
-        Err(wxr::ReadError::Malformed { offset, message }) => {
-            return Err(locate(path, offset, message));
-        }
-        Err(wxr::ReadError::NotWxr(why)) => {
-            return Err(ImportError::NotWxr(format!(
-                "not a WordPress export (WXR): {why}"
-            )));
-        }
-        Err(wxr::ReadError::Sink(never)) => match never {},
-    };
-    let file = open()?;
+    let file = std::fs::File::open(path)?;
     let size = file.metadata()?.len();
     // Drawn on a terminal only; in CI and scripts it stays silent.
     let progress = ProgressBar::new(size).with_style(
@@ -1178,7 +1325,8 @@ pub fn import_file(
     let result = import(
         c,
         BufReader::new(progress.wrap_read(file)),
-        &attachments,
+        attachments,
+        staged,
         dry_run,
         now,
     );
@@ -1242,7 +1390,7 @@ impl Report {
             ),
             (
                 self.attachments_kept_as_urls,
-                "attachments kept at their URLs",
+                "attachments kept at their URLs (no file from --media-dir)",
             ),
             (self.old_paths_recorded, "old paths recorded for redirects"),
         ];

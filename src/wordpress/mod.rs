@@ -4,4 +4,5 @@
 
 pub mod content;
 pub mod import;
+pub mod media;
 pub mod wxr;

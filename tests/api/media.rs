@@ -32,7 +32,7 @@ fn encoded(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
 
 /// A JPEG carrying EXIF with a GPS position, a camera serial number, a copyright and an
 /// orientation of 6 (rotate 90° clockwise to display), as a phone would write it.
-fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
     use exif::experimental::Writer;
     use exif::{Field, In, Rational, Tag, Value as ExifValue};
     let rational = |n: u32| Rational { num: n, denom: 1 };
@@ -94,7 +94,7 @@ fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
 
 /// Whether bytes hold an EXIF block with GPS, read by kamadak-exif (and by exiftool when it
 /// is installed: an independent reader).
-fn has_gps(bytes: &[u8]) -> bool {
+pub(crate) fn has_gps(bytes: &[u8]) -> bool {
     let by_exif = exif::Reader::new()
         .read_from_container(&mut Cursor::new(bytes))
         .map(|e| {

@@ -644,3 +644,154 @@ async fn a_post_nested_too_deeply_is_skipped_not_the_whole_export() {
         .await;
     assert_eq!(article.status(), StatusCode::OK, "the rest came in");
 }
+
+#[actix_web::test]
+async fn attachments_from_the_media_dir_become_media_without_their_gps() {
+    let data = TestData::new();
+    let app = spawn_app_in(data.clone(), &[("SAHIFA_JOB_POLL_MS", "50")]).await;
+    let uploads = data.dir.path().join("uploads");
+    std::fs::create_dir_all(uploads.join("2024/05")).unwrap();
+    std::fs::write(
+        uploads.join("2024/05/summit.jpg"),
+        crate::media::jpeg_with_gps(640, 400),
+    )
+    .unwrap();
+    std::fs::write(uploads.join("2024/05/notes.jpg"), "not a picture").unwrap();
+    // A second attachment whose file is no image, and a third whose file is missing: both
+    // keep their URLs, each skipped with its reason.
+    let extra = ["notes", "gone"]
+        .iter()
+        .zip([41, 42])
+        .map(|(name, id)| {
+            format!(
+                r#"<item><title>{name}</title><wp:post_id>{id}</wp:post_id>
+    <wp:post_type><![CDATA[attachment]]></wp:post_type><wp:status><![CDATA[inherit]]></wp:status>
+    <wp:attachment_url><![CDATA[{SITE}/wp-content/uploads/2024/05/{name}.jpg]]></wp:attachment_url></item>"#
+            )
+        })
+        .collect::<String>();
+    let xml = export(false).replace("</channel>", &format!("{extra}</channel>"));
+    let media_dir = uploads.to_str().unwrap();
+
+    // A dry run reads and judges the files but stores nothing.
+    let out = import(&data, &xml, &["--media-dir", media_dir, "--dry-run"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !data.dir.path().join("media").exists()
+            || std::fs::read_dir(data.dir.path().join("media"))
+                .unwrap()
+                .next()
+                .is_none()
+    );
+
+    let report = {
+        let file = data.dir.path().join("media-report.json");
+        let out = import(
+            &data,
+            &xml,
+            &["--media-dir", media_dir, "--report", file.to_str().unwrap()],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&std::fs::read(file).unwrap()).unwrap()
+    };
+    assert_eq!(report["counts"]["media"]["imported"], 1, "{report}");
+    assert_eq!(report["attachments_kept_as_urls"], 2, "{report}");
+    let skipped: Vec<&Value> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "media")
+        .collect();
+    assert_eq!(skipped.len(), 2, "{report}");
+
+    let article = json_of(
+        app.get(&format!("/api/v1/articles/{}", encode("قمة-دولية")))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let media_id = article["featured_media"]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("featured media: {article}"));
+    assert_eq!(article["featured_media"]["alt"], "القادة");
+    assert!(article["featured_image"].is_null(), "{article}");
+    let html = article["body_html"].as_str().unwrap();
+    assert!(
+        !html.contains("wp-content/uploads") && html.contains("/original.jpg"),
+        "the body's image moved to the media store: {html}"
+    );
+
+    // Renditions come from the server's job runner; no file served keeps the GPS.
+    let mut item = Value::Null;
+    for _ in 0..200 {
+        item = json_of(
+            app.get_as(&format!("/api/v1/media/{media_id}"), &app.admin_token)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        if item["status"] == "ready" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(item["status"], "ready", "{item}");
+    assert_eq!(
+        item["credit"], "Agence Photo Test",
+        "the embedded copyright: {item}"
+    );
+    let original = html
+        .split("src=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let mut urls = vec![original];
+    urls.extend(
+        item["renditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["url"].as_str().unwrap().to_owned()),
+    );
+    for url in urls {
+        let response = app.get(&url).await;
+        assert_eq!(response.status(), StatusCode::OK, "{url}");
+        let bytes = response.bytes().await.unwrap();
+        assert!(!crate::media::has_gps(&bytes), "{url} keeps the GPS");
+    }
+
+    // Again: the item is unchanged and not duplicated.
+    let before = everything(&app).await;
+    let out = import(&data, &xml, &["--media-dir", media_dir]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("media") && stdout.contains("0 imported, 0 updated, 1 unchanged"),
+        "{stdout}"
+    );
+    assert_eq!(everything(&app).await, before);
+    let listed = json_of(
+        app.get_as("/api/v1/media", &app.admin_token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listed["meta"]["total"], 1, "{listed}");
+
+    // Bad --media-dir: a clear error, nothing written.
+    let out = import(&data, &xml, &["--media-dir", "/no/such/dir"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--media-dir"));
+}

@@ -5,7 +5,8 @@ Sahifa serves with what WordPress itself says.
     tests/wordpress/roundtrip.py SAHIFA_BINARY OUT_DIR [DATABASE_URL]
 
 OUT_DIR is what `tests/wordpress/make-site.sh OUT_DIR` wrote (export-1.xml, expected-1.json,
-export-2.xml, expected.json). DATABASE_URL defaults to a fresh SQLite file; give an empty
+export-2.xml, expected.json, uploads/). The import is given `--media-dir OUT_DIR/uploads`, so
+the attachments' files become media items. DATABASE_URL defaults to a fresh SQLite file; give an empty
 PostgreSQL database's URL to run on PostgreSQL.
 
 Steps: start a server (it creates the admin), import export-1.xml and compare with
@@ -14,10 +15,11 @@ that nothing an editor can see changed; import export-2.xml (a post edited, one 
 comment approved, one added) and compare with expected.json.
 
 Compared: posts (title, status, slug, publication date, section among the post's
-categories, tags, featured image, approved comment count, and where the permalink and
+categories, tags, featured media and its alt text, approved comment count, bodies free of
+links to the old uploads, and where the permalink and
 `?p=ID` lead), pages (title, status, slug, parent), comments (status, thread parent, author
 email kept for staff and never public), categories (name, slug, parent), authors (inactive
-authors). Exits 1 listing every difference. Standard library only.
+authors), media (one ready item per image attachment). Exits 1 listing every difference. Standard library only.
 """
 
 import json
@@ -48,8 +50,8 @@ def free_port():
 
 
 class Sahifa:
-    def __init__(self, binary, workdir, database_url):
-        self.binary, self.workdir = binary, workdir
+    def __init__(self, binary, workdir, database_url, media_dir):
+        self.binary, self.workdir, self.media_dir = binary, workdir, media_dir
         self.port = free_port()
         self.env = {
             "PATH": os.environ.get("PATH", ""),
@@ -111,13 +113,23 @@ class Sahifa:
 
     def run_import(self, export, report):
         out = subprocess.run(
-            [self.binary, "import", "wordpress", export, "--report", report],
+            [self.binary, "import", "wordpress", export, "--report", report,
+             "--media-dir", self.media_dir],
             cwd=self.workdir, env=self.env, capture_output=True, text=True)
         print(out.stdout, end="")
         if out.returncode != 0:
             sys.exit(f"import of {export} failed: {out.stderr}")
         with open(report) as f:
             return json.load(f)
+
+    def media_when_ready(self, timeout=120):
+        """Every media item, once the server's job runner has made their renditions."""
+        deadline = time.time() + timeout
+        while True:
+            items = self.items("/api/v1/media")
+            if all(item["status"] == "ready" for item in items) or time.time() > deadline:
+                return items
+            time.sleep(0.2)
 
     def everything(self):
         views = []
@@ -153,7 +165,7 @@ def same_slug(label, mine, wordpress):
 # The tables an import writes. (The running server's own upkeep writes `jobs` and trims the
 # search change log at any moment, so those are left out of the comparison.)
 CONTENT_TABLES = ["users", "sections", "articles", "article_tags", "tags", "comments", "pages",
-                  "slug_redirects", "legacy_paths", "import_map"]
+                  "slug_redirects", "legacy_paths", "import_map", "media"]
 
 
 def table_checksums(database_url):
@@ -180,6 +192,7 @@ def iso(gmt):
 
 
 def compare(sahifa, expected):
+    library = sahifa.media_when_ready()
     by_id = {c["ID"]: c for c in expected["posts"]}
     attachments = {a["ID"]: a for a in expected["attachments"]}
     comments_of = {}
@@ -227,10 +240,12 @@ def compare(sahifa, expected):
             if tags != sorted(post["tags"]):
                 fail(f"{label}: tags {tags}, expected {sorted(post['tags'])}")
             if post["featured_image"]:
-                url = attachments[post["featured_image"]]["url"]
-                got = (article.get("featured_image") or {}).get("url")
-                if got != url:
-                    fail(f"{label}: featured image {got}, expected {url}")
+                attachment = attachments[post["featured_image"]]
+                media = article.get("featured_media") or {}
+                if media.get("alt") != attachment["alt"] or not media.get("renditions"):
+                    fail(f"{label}: featured media {media}, expected the item of {attachment['url']}")
+            if "wp-content/uploads" in article.get("body_html", ""):
+                fail(f"{label}: the body still links to the old uploads")
             approved = [c for c in comments_of.get(wp_id, [])
                         if c["in_wxr"] and c["comment_approved"] == "1" and c["comment_type"] in ("comment", "")]
             if article["comment_count"] != len(approved):
@@ -318,6 +333,10 @@ def compare(sahifa, expected):
             fail(f"user {user['user_login']}: not imported")
         elif mine["active"] or mine["role"] != "author":
             fail(f"user {user['user_login']}: active={mine['active']} role={mine['role']}")
+    images = [a for a in expected["attachments"] if a["post_mime_type"].startswith("image/")]
+    if len(library) != len(images) or any(m["status"] != "ready" for m in library):
+        fail(f"media: {[(m['filename'], m['status']) for m in library]}, expected the "
+             f"{len(images)} image attachments, ready")
     print(f"  compared {checked['posts']} posts, {checked['pages']} pages, {checked['comments']} comments, "
           f"{len(expected['categories'])} categories, {len(expected['users'])} users")
 
@@ -328,7 +347,7 @@ def main():
     binary, out = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     work = tempfile.mkdtemp(prefix="sahifa-wp-roundtrip.")
     database_url = sys.argv[3] if len(sys.argv) > 3 else f"sqlite:{work}/sahifa.db"
-    sahifa = Sahifa(binary, work, database_url)
+    sahifa = Sahifa(binary, work, database_url, os.path.join(out, "uploads"))
     try:
         load = lambda name: json.load(open(os.path.join(out, name)))
         print("== import export-1.xml")
@@ -336,6 +355,7 @@ def main():
         compare(sahifa, load("expected-1.json"))
 
         print("== the same export again")
+        sahifa.media_when_ready()
         before = sahifa.everything()
         sums = table_checksums(database_url)
         again = sahifa.run_import(os.path.join(out, "export-1.xml"), f"{work}/report-2.json")
