@@ -128,6 +128,7 @@ sahifa_start() {
                 SAHIFA_LOGIN_RATE_PER_ACCOUNT=1000000 \
                 SAHIFA_COMMENT_RATE_PER_IP=1000000 \
                 SAHIFA_SHUTDOWN_TIMEOUT=5 \
+                SAHIFA_PUBLIC_URL=https://almufeed.example \
                 RUST_LOG="${CONTRACT_RUST_LOG:-warn}" \
                 "$bin" serve
     ) </dev/null >"$SAHIFA_LOG" 2>&1 &

@@ -193,6 +193,9 @@ pub struct Settings {
     pub media_inline_pixels: u64,
     /// Longest a client may take to send an upload.
     pub media_body_timeout: Duration,
+    /// The public site: its address, URL patterns and publication details (feeds,
+    /// sitemaps, structured data, every `url` field).
+    pub site: crate::links::Site,
 }
 
 /// A variable that could not be used, and why.
@@ -351,6 +354,7 @@ impl Settings {
             media_body_timeout: env.parse("SAHIFA_MEDIA_BODY_TIMEOUT_MS", "120000", |v| {
                 bounded(v, 100, 3_600_000).map(Duration::from_millis)
             })?,
+            site: site(&env)?,
             search_dir: match get("SAHIFA_SEARCH_DIR") {
                 Some(dir) => PathBuf::from(dir.trim()),
                 None => default_search_dir(&database_url),
@@ -358,6 +362,59 @@ impl Settings {
             database_url,
         })
     }
+}
+
+/// The public site's settings (`links::Site`).
+fn site(env: &Env<'_>) -> Result<crate::links::Site, ConfigError> {
+    use crate::links::{self, Kind, Pattern};
+    let defaults = links::Site::default();
+    let public_url = match (env.get)("SAHIFA_PUBLIC_URL") {
+        None => None,
+        Some(_) => Some(env.parse("SAHIFA_PUBLIC_URL", "", parse_public_url)?),
+    };
+    let pattern = |var: &'static str, default: &str, kind: Kind| {
+        env.parse(var, default, |v| Pattern::parse(v, kind))
+    };
+    Ok(links::Site {
+        article: pattern("SAHIFA_URL_ARTICLE", links::DEFAULT_ARTICLE, Kind::Article)?,
+        section: pattern("SAHIFA_URL_SECTION", links::DEFAULT_SECTION, Kind::Section)?,
+        tag: pattern("SAHIFA_URL_TAG", links::DEFAULT_TAG, Kind::Tag)?,
+        author: pattern("SAHIFA_URL_AUTHOR", links::DEFAULT_AUTHOR, Kind::Author)?,
+        page: pattern("SAHIFA_URL_PAGE", links::DEFAULT_PAGE, Kind::Page)?,
+        name: env.parse("SAHIFA_SITE_NAME", "", |v| {
+            if v.chars().count() > 200 {
+                return Err("at most 200 characters".into());
+            }
+            Ok(if v.is_empty() {
+                // The host of the public URL reads better than a placeholder.
+                public_url
+                    .as_deref()
+                    .and_then(|u| url::Url::parse(u).ok())
+                    .and_then(|u| u.host_str().map(str::to_owned))
+                    .unwrap_or_else(|| defaults.name.clone())
+            } else {
+                v.to_owned()
+            })
+        })?,
+        lang: env.parse("SAHIFA_SITE_LANG", &defaults.lang, |v| {
+            if crate::text::lang::is_valid_language_tag(v) {
+                Ok(crate::text::lang::canonical_language_tag(v))
+            } else {
+                Err("expected a BCP 47 language tag such as ar or en-GB".to_string())
+            }
+        })?,
+        logo: match (env.get)("SAHIFA_SITE_LOGO") {
+            None => None,
+            Some(_) => Some(env.parse("SAHIFA_SITE_LOGO", "", parse_public_url)?),
+        },
+        feed_full_content: env.parse("SAHIFA_FEED_CONTENT", "full", |v| match v {
+            "full" => Ok(true),
+            "excerpt" => Ok(false),
+            _ => Err("expected `full` or `excerpt`".into()),
+        })?,
+        feed_size: env.parse("SAHIFA_FEED_SIZE", "50", |v| bounded(v, 1, 500))?,
+        public_url,
+    })
 }
 
 /// Beside an SQLite file (`news.db` → `news.db.search`); for PostgreSQL, `search-index` in
@@ -537,6 +594,18 @@ mod tests {
             ("SAHIFA_MAX_BODY_BYTES", "-1"),
             ("SAHIFA_DB_POOL_SIZE", "0"),
             ("SAHIFA_JWT_SECRET", "short"),
+            ("SAHIFA_PUBLIC_URL", "almufeed.example"),
+            ("SAHIFA_PUBLIC_URL", "ftp://almufeed.example"),
+            ("SAHIFA_URL_ARTICLE", "/{yyyy}/{mm}"),
+            ("SAHIFA_URL_ARTICLE", "{slug}"),
+            ("SAHIFA_URL_SECTION", "/s/{nope}"),
+            ("SAHIFA_URL_TAG", "/tag/{section_path}"),
+            ("SAHIFA_URL_AUTHOR", "/author/{slug"),
+            ("SAHIFA_URL_PAGE", "/a page/{slug}"),
+            ("SAHIFA_SITE_LANG", "not a tag!"),
+            ("SAHIFA_SITE_LOGO", "logo.png"),
+            ("SAHIFA_FEED_CONTENT", "some"),
+            ("SAHIFA_FEED_SIZE", "0"),
         ] {
             let err = settings(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");

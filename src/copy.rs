@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
 
 use crate::db::schema::{
-    article_media, article_tags, articles, comments, import_map, instance_settings, jobs,
+    article_media, article_tags, articles, changes, comments, import_map, instance_settings, jobs,
     legacy_paths, media, pages, refresh_tokens, search_changes, sections, slug_redirects, tags,
     users,
 };
@@ -25,7 +25,7 @@ use crate::db::{DbConnection, DbError, Store, read_snapshot, write_transaction};
 pub const BATCH: i64 = 1000;
 
 /// The tables copied, in copy order: parents before children.
-pub const COPIED: [&str; 16] = [
+pub const COPIED: [&str; 17] = [
     "instance_settings",
     "users",
     "refresh_tokens",
@@ -42,6 +42,7 @@ pub const COPIED: [&str; 16] = [
     "pages",
     "import_map",
     "legacy_paths",
+    "changes",
 ];
 
 /// The tables left out, and why. A name ending in `*` stands for every table it begins.
@@ -184,6 +185,13 @@ table_copier!(job_rows, jobs, jobs::id.asc(), {
 table_copier!(search_change_rows, search_changes, search_changes::seq.asc(), {
     seq: i64, article_id: i64, changed_at: chrono::NaiveDateTime,
 });
+// The changes feed's history goes along (its cursors are signed with a key in
+// `instance_settings`, which goes along too). PostgreSQL's `tx` is not copied: the target's
+// rows all belong to the copy's transaction, in `seq` order.
+table_copier!(change_rows, changes, changes::seq.asc(), {
+    seq: i64, resource: String, resource_id: i64, action: String, slug: String,
+    url: Option<String>, changed_at: chrono::NaiveDateTime,
+});
 table_copier!(comment_rows, comments, comments::id.asc(), {
     id: i64, article_id: i64, parent_id: Option<i64>, depth: i32, author_name: String,
     author_email: String, body: String, status: String, client_ip: Option<String>,
@@ -241,6 +249,7 @@ fn copy_tables(
         page_rows::count(source)?,
         import_map_rows::count(source)?,
         legacy_path_rows::count(source)?,
+        change_rows::count(source)?,
     ]
     .iter()
     .sum();
@@ -312,6 +321,7 @@ fn copy_tables(
     // updates what it made rather than duplicating it.
     copy_table!(import_map_rows, "import_map");
     copy_table!(legacy_path_rows, "legacy_paths");
+    copy_table!(change_rows, "changes");
     progress.finish_and_clear();
     restart_id_sequences(target)?;
     Ok(report)
@@ -331,6 +341,7 @@ fn restart_id_sequences(target: &mut DbConnection) -> QueryResult<()> {
             ("comments", "id"),
             ("jobs", "id"),
             ("search_changes", "seq"),
+            ("changes", "seq"),
             ("pages", "id"),
         ] {
             c.batch_execute(&format!(

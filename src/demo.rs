@@ -112,6 +112,7 @@ fn load_into(
             section_ids: None,
             tag_id: None,
             author_id: None,
+            lang: None,
             published_after: None,
             published_before: None,
             sort: Default::default(),

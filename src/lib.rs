@@ -13,6 +13,7 @@
 
 pub mod articles;
 pub mod auth;
+pub mod changes;
 pub mod comments;
 pub mod config;
 pub mod copy;
@@ -21,6 +22,7 @@ pub mod demo;
 pub mod health;
 pub mod http;
 pub mod jobs;
+pub mod links;
 pub mod maintenance;
 pub mod media;
 pub mod metrics;
@@ -32,6 +34,7 @@ pub mod search;
 pub mod sections;
 pub mod slugs;
 pub mod startup;
+pub mod syndication;
 pub mod tags;
 pub mod telemetry;
 pub mod text;

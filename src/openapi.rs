@@ -36,6 +36,7 @@ header. Writes need a bearer token from `POST /api/v1/auth/login`.",
         (name = "media", description = "The media library: photos with credits and renditions (staff only; files at unguessable URLs)"),
         (name = "pages", description = "Pages that are not articles (about us, contact, policies): nested, ordered; written by editors"),
         (name = "redirects", description = "Old links of an imported site, and where their items live now"),
+        (name = "syndication", description = "RSS, Atom and JSON feeds, sitemaps and the Google News sitemap, at the public site's URLs (needs SAHIFA_PUBLIC_URL); the changes feed for static builds"),
     ),
     components(
         schemas(Problem),

@@ -7,7 +7,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
 use crate::{
-    articles, auth, comments, health, jobs, media, openapi, pages, redirects, sections, tags, users,
+    articles, auth, changes, comments, health, jobs, media, openapi, pages, redirects, sections,
+    syndication, tags, users,
 };
 
 /// The app with every documented route registered, and the document they make.
@@ -32,20 +33,24 @@ pub fn routed_app() -> (
 
 /// The route tree. Everything registered here appears in the OpenAPI document.
 fn tree(cfg: &mut ServiceConfig) {
-    cfg.service(health::health).service(health::ready).service(
-        scope("/api/v1")
-            .configure(auth::routes::configure)
-            .configure(users::routes::configure)
-            .configure(sections::routes::configure)
-            .configure(articles::routes::configure)
-            .configure(pages::routes::configure)
-            .configure(redirects::routes::configure)
-            .configure(tags::routes::configure)
-            .configure(comments::routes::configure)
-            .configure(comments::moderation::configure)
-            .configure(media::routes::configure)
-            .configure(jobs::routes::configure),
-    );
+    cfg.service(health::health)
+        .service(health::ready)
+        .configure(syndication::routes::configure)
+        .service(
+            scope("/api/v1")
+                .configure(auth::routes::configure)
+                .configure(users::routes::configure)
+                .configure(sections::routes::configure)
+                .configure(articles::routes::configure)
+                .configure(pages::routes::configure)
+                .configure(redirects::routes::configure)
+                .configure(changes::routes::configure)
+                .configure(tags::routes::configure)
+                .configure(comments::routes::configure)
+                .configure(comments::moderation::configure)
+                .configure(media::routes::configure)
+                .configure(jobs::routes::configure),
+        );
 }
 
 /// The whole document, as the running server serves it.

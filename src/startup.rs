@@ -81,6 +81,7 @@ impl Application {
             settings.db_pool_size,
             settings.db_acquire_timeout,
         )?;
+        let store = store.for_site(settings.site.clone());
         tracing::info!(
             database = %settings.database_url.redacted(),
             applied = ?report.applied,
@@ -147,6 +148,7 @@ async fn start_jobs(
     }
     let registry = crate::maintenance::kinds(jobs::Registry::new());
     let registry = crate::media::operations::kinds(registry, media.clone());
+    let registry = crate::changes::log::kinds(registry);
     let runner = Runner::start(
         store.clone(),
         registry,

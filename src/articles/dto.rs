@@ -26,6 +26,13 @@ pub struct SectionRef {
     pub name: String,
     #[schema(example = "العالم")]
     pub slug: String,
+    /// The section's page on the public site (`SAHIFA_PUBLIC_URL` and `SAHIFA_URL_SECTION`);
+    /// null when no public URL is configured.
+    #[schema(
+        example = "https://almufeed.example/%D8%A7%D9%84%D8%B9%D8%A7%D9%84%D9%85",
+        format = "uri"
+    )]
+    pub url: Option<String>,
 }
 
 /// Who wrote an article. Never an email.
@@ -35,6 +42,13 @@ pub struct AuthorRef {
     pub id: i64,
     #[schema(example = "ليلى حسن")]
     pub display_name: String,
+    /// The author's page on the public site (`SAHIFA_URL_AUTHOR`); null when no public URL is
+    /// configured.
+    #[schema(
+        example = "https://almufeed.example/author/%D9%84%D9%8A%D9%84%D9%89-%D8%AD%D8%B3%D9%86",
+        format = "uri"
+    )]
+    pub url: Option<String>,
 }
 
 /// A featured image hosted elsewhere, as sent.
@@ -86,6 +100,14 @@ pub struct ArticleSummary {
     pub slug: String,
     #[schema(example = "التقى وزير الدفاع الياباني نظيره الأمريكي على هامش قمة دولية.")]
     pub excerpt: String,
+    /// Where readers find the article on the public site (`SAHIFA_PUBLIC_URL` and
+    /// `SAHIFA_URL_ARTICLE`), Arabic slugs percent-encoded as browsers send them; null when
+    /// no public URL is configured.
+    #[schema(
+        example = "https://almufeed.example/%D8%A7%D9%84%D8%B9%D8%A7%D9%84%D9%85/%D8%B7%D9%88%D9%83%D9%8A%D9%88",
+        format = "uri"
+    )]
+    pub url: Option<String>,
     pub status: Status,
     pub section: SectionRef,
     #[schema(example = json!(["اليابان", "الولايات المتحدة"]))]
@@ -126,12 +148,14 @@ impl ArticleSummary {
         author: AuthorRef,
         tags: Vec<String>,
         featured_media: Option<crate::media::dto::MediaView>,
+        url: Option<String>,
     ) -> Self {
         Self {
             id: row.id,
             title: row.title.clone(),
             slug: row.slug.clone(),
             excerpt: row.excerpt.clone(),
+            url,
             status: row.status(),
             section,
             tags,
@@ -175,6 +199,14 @@ pub struct Article {
         example = "<p>التقى وزير الدفاع الياباني <strong>نظيره الأمريكي</strong> على هامش قمة دولية.</p>"
     )]
     pub body_html: String,
+    /// A schema.org `NewsArticle` for the article's page, to embed verbatim in
+    /// `<script type="application/ld+json">`: headline (at most 110 characters, cut between
+    /// words), images (the 16:9, 4:3 and 1:1 crops of the featured media), dates, author,
+    /// publisher (`SAHIFA_SITE_NAME`, `SAHIFA_SITE_LOGO`), `mainEntityOfPage`, language,
+    /// section, keywords. Properties that need a URL are left out when no public URL is
+    /// configured.
+    #[schema(value_type = Object, example = json!({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "طوكيو وواشنطن تبحثان توسيع التعاون الأمني"}))]
+    pub json_ld: serde_json::Value,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

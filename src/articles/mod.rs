@@ -5,6 +5,7 @@ pub mod dto;
 pub mod model;
 pub mod operations;
 pub mod routes;
+pub mod structured;
 pub mod workflow;
 
 pub use workflow::Status;

@@ -285,6 +285,9 @@ pub struct ListQuery {
     pub section_ids: Option<Vec<i64>>,
     pub tag_id: Option<i64>,
     pub author_id: Option<i64>,
+    /// A language tag (canonical form): articles in it or in one of its regional forms
+    /// (`ar` takes `ar-EG`).
+    pub lang: Option<String>,
     pub published_after: Option<NaiveDateTime>,
     pub published_before: Option<NaiveDateTime>,
     pub sort: Sort,
@@ -306,7 +309,14 @@ impl ListQuery {
             Scope::Status(status) => row.status() == *status,
             Scope::Every => true,
         };
-        in_scope && self.readable.allows(row, self.now)
+        let in_language = self.lang.as_ref().is_none_or(|lang| {
+            row.lang == *lang
+                || row
+                    .lang
+                    .strip_prefix(lang.as_str())
+                    .is_some_and(|rest| rest.starts_with('-'))
+        });
+        in_scope && in_language && self.readable.allows(row, self.now)
     }
 }
 
@@ -356,6 +366,13 @@ macro_rules! filtered {
         }
         if let Some(author) = q.author_id {
             query = query.filter(articles::author_id.eq(author));
+        }
+        if let Some(lang) = &q.lang {
+            query = query.filter(
+                articles::lang
+                    .eq(lang.clone())
+                    .or(articles::lang.like(format!("{lang}-%"))),
+            );
         }
         if let Some(after) = q.published_after {
             query = query.filter(articles::published_at.ge(after));
@@ -421,6 +438,45 @@ pub fn list(
         .limit(limit)
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// Published, due articles in some sections with ids above `after`, by id, at most `limit`
+/// (a section's articles, walked in pages).
+pub fn visible_in_sections(
+    conn: &mut DbConnection,
+    section_ids: &[i64],
+    after: i64,
+    limit: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<SummaryRow>> {
+    articles::table
+        .filter(articles::section_id.eq_any(section_ids))
+        .filter(articles::status.eq(Status::Published.as_str()))
+        .filter(articles::published_at.le(now))
+        .filter(articles::id.gt(after))
+        .order(articles::id.asc())
+        .limit(limit)
+        .select(SummaryRow::as_select())
+        .load(conn)
+}
+
+/// The first `limit` articles of the query, without counting them all (feeds).
+pub fn first(conn: &mut DbConnection, q: &ListQuery, limit: i64) -> QueryResult<Vec<SummaryRow>> {
+    let query =
+        filtered!(articles::table.into_boxed::<MultiBackend>(), q).select(SummaryRow::as_select());
+    ordered!(query, q.sort, q.scope.is_dated())
+        .limit(limit)
+        .load(conn)
+}
+
+/// The sanitized HTML bodies of some articles (feeds with whole articles).
+pub fn bodies_html(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    Ok(articles::table
+        .filter(articles::id.eq_any(ids))
+        .select((articles::id, articles::body_html))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 /// Whether any article matches the query (a tag or byline reveals nothing unless some

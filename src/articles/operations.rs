@@ -86,6 +86,7 @@ pub fn list(
         section_ids,
         tag_id,
         author_id: filters.author,
+        lang: None,
         published_after: filters.published_after.map(|t| t.naive()),
         published_before: filters.published_before.map(|t| t.naive()),
         sort: filters.sort.unwrap_or(if text_query.is_some() {
@@ -305,6 +306,7 @@ pub fn insert(
     tags::model::set_for_article(c, id, &tags_to_store(input.tags.as_deref()), now)?;
     link_media(c, id, input.featured_media_id, &derived.media_ids)?;
     search::changes::log(c, id, now)?;
+    crate::changes::log::article(c, id, false, now)?;
     Ok(id)
 }
 
@@ -360,6 +362,7 @@ pub fn overwrite(
     tags::model::set_for_article(c, id, &tags_to_store(input.tags.as_deref()), now)?;
     link_media(c, id, input.featured_media_id, &derived.media_ids)?;
     search::changes::log(c, id, now)?;
+    crate::changes::log::article(c, id, false, now)?;
     Ok(())
 }
 
@@ -394,6 +397,7 @@ pub fn update(
     };
     link_media(c, row.summary.id, row.summary.featured_media_id, &inline)?;
     search::changes::log(c, current.summary.id, now)?;
+    crate::changes::log::article(c, current.summary.id, false, now)?;
     Ok(view(c, row)?)
 }
 
@@ -432,6 +436,7 @@ pub fn forget_media(
             model::touch(c, id, now)?;
         }
         search::changes::log(c, id, now)?;
+        crate::changes::log::article(c, id, false, now)?;
     }
     Ok(())
 }
@@ -447,6 +452,7 @@ pub fn delete(
     let current = for_write(c, user, reference, now)?;
     if_match.check_value(&view(c, current.clone())?)?;
     search::changes::log(c, current.summary.id, now)?;
+    crate::changes::log::article(c, current.summary.id, true, now)?;
     model::delete(c, current.summary.id)?;
     Ok(())
 }
@@ -463,13 +469,41 @@ pub fn summaries(c: &mut DbConnection, rows: &[SummaryRow]) -> QueryResult<Vec<A
     let section_ids = distinct(rows.iter().map(|r| r.section_id).collect());
     let author_ids = distinct(rows.iter().map(|r| r.author_id).collect());
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let site = crate::links::current();
+    let paths = if site.needs_section_paths() {
+        crate::sections::operations::paths(c)?
+    } else {
+        HashMap::new()
+    };
+    let path_of = |id: i64| paths.get(&id).map(Vec::as_slice).unwrap_or_default();
     let sections: HashMap<i64, SectionRef> = sections::names(c, &section_ids)?
         .into_iter()
-        .map(|(id, name, slug)| (id, SectionRef { id, name, slug }))
+        .map(|(id, name, slug)| {
+            let url = site.section_url(id, &slug, path_of(id));
+            (
+                id,
+                SectionRef {
+                    id,
+                    name,
+                    slug,
+                    url,
+                },
+            )
+        })
         .collect();
     let authors: HashMap<i64, AuthorRef> = users::display_names(c, &author_ids)?
         .into_iter()
-        .map(|(id, display_name)| (id, AuthorRef { id, display_name }))
+        .map(|(id, display_name)| {
+            let url = site.author_url(id, &display_name);
+            (
+                id,
+                AuthorRef {
+                    id,
+                    display_name,
+                    url,
+                },
+            )
+        })
         .collect();
     let mut tags = tags::model::names_of(c, &ids)?;
     let wanted: Vec<(i64, String)> = rows
@@ -487,10 +521,19 @@ pub fn summaries(c: &mut DbConnection, rows: &[SummaryRow]) -> QueryResult<Vec<A
                     id: row.section_id,
                     name: String::new(),
                     slug: String::new(),
+                    url: None,
                 });
             let author = authors.get(&row.author_id).cloned().unwrap_or(AuthorRef {
                 id: row.author_id,
                 display_name: String::new(),
+                url: None,
+            });
+            let url = site.article_url(&crate::links::ArticlePlace {
+                id: row.id,
+                slug: &row.slug,
+                section_slug: &section.slug,
+                section_path: path_of(row.section_id),
+                date: row.published_at.unwrap_or(row.created_at),
             });
             ArticleSummary::new(
                 row,
@@ -499,6 +542,7 @@ pub fn summaries(c: &mut DbConnection, rows: &[SummaryRow]) -> QueryResult<Vec<A
                 tags.remove(&row.id).unwrap_or_default(),
                 row.featured_media_id
                     .and_then(|id| featured.remove(&(id, row.lang.clone()))),
+                url,
             )
         })
         .collect())
@@ -509,11 +553,13 @@ fn view(c: &mut DbConnection, row: ArticleRow) -> QueryResult<Article> {
     let summary = summaries(c, std::slice::from_ref(&row.summary))?
         .pop()
         .ok_or(diesel::result::Error::NotFound)?;
+    let json_ld = super::structured::news_article(&summary, &crate::links::current());
     Ok(Article {
         summary,
         body_format: BodyFormat::parse(&row.body_format),
         body: row.body,
         body_html: row.body_html,
+        json_ld,
     })
 }
 

@@ -16,8 +16,9 @@ use crate::http::auth::{AnyStaff, Caller};
 use crate::http::conditional::{Audience, IfMatch, IfMatchHeader, created, respond};
 use crate::http::docs::*;
 use crate::http::pagination::{PageParams, Paginated, bad_query, respond_page_with};
-use crate::http::redirect::{encode_segment, respond_lookup};
+use crate::http::redirect::respond_lookup;
 use crate::http::{ApiError, JsonBody};
+use crate::links::encode_segment;
 use crate::search::Engine;
 use crate::slugs::Reference;
 

@@ -43,7 +43,8 @@ pub fn load_or_create_named(conn: &mut DbConnection, name: &str) -> QueryResult<
     }
 }
 
-fn load(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Vec<u8>>> {
+/// A stored secret of the instance, if it was made.
+pub fn load(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Vec<u8>>> {
     let stored: Option<String> = settings::table
         .filter(settings::name.eq(name))
         .select(settings::value)

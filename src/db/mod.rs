@@ -11,6 +11,7 @@ mod migrations;
 pub mod schema;
 mod writer;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::RunQueryDsl;
@@ -59,6 +60,8 @@ pub struct Store {
     writer: Option<writer::Writer>,
     /// SQLite: marks the file as in use, so a restore cannot replace it under us.
     _lock: Option<backup::DatabaseLock>,
+    /// The public site, made current around every unit of work (see `links`).
+    site: Arc<crate::links::Site>,
 }
 
 /// How long start-up, maintenance and CLI work waits for a connection: unlike a request,
@@ -147,6 +150,7 @@ impl Store {
                 acquire_timeout,
                 writer,
                 _lock: lock,
+                site: Arc::default(),
             },
             report,
         ))
@@ -154,6 +158,14 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The same store, building `url` fields for `site`.
+    pub fn for_site(self, site: crate::links::Site) -> Self {
+        Self {
+            site: Arc::new(site),
+            ..self
+        }
     }
 
     /// The same store for work that should wait for a connection rather than fail fast
@@ -177,12 +189,13 @@ impl Store {
         let pool = self.pool.clone();
         let acquire_timeout = self.acquire_timeout;
         let span = tracing::Span::current();
+        let site = self.site.clone();
         actix_web::rt::task::spawn_blocking(move || {
             let _entered = span.enter();
             let mut conn = pool
                 .get_timeout(acquire_timeout)
                 .map_err(|_| StoreError::Saturated)?;
-            work(&mut conn)
+            crate::links::scope(&site, || work(&mut conn))
         })
         .await
         .map_err(|_| StoreError::TaskFailed)?
@@ -210,7 +223,10 @@ impl Store {
         match &self.writer {
             Some(writer) => {
                 let deadline = std::time::Instant::now() + self.acquire_timeout;
-                writer.write(deadline, work).await
+                let site = self.site.clone();
+                writer
+                    .write(deadline, move |c| crate::links::scope(&site, || work(c)))
+                    .await
             }
             None => self.run(move |conn| write_transaction(conn, work)).await,
         }

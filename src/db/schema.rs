@@ -137,6 +137,19 @@ diesel::joinable!(article_tags -> tags (tag_id));
 // The search change log (`search::changes`). PostgreSQL's table also has `xid`, the writing
 // transaction, which only PostgreSQL-specific SQL reads.
 diesel::table! {
+    changes (seq) {
+        seq -> BigInt,
+        resource -> Text,
+        resource_id -> BigInt,
+        action -> Text,
+        slug -> Text,
+        url -> Nullable<Text>,
+        changed_at -> Timestamp,
+        tx -> BigInt,
+    }
+}
+
+diesel::table! {
     search_changes (seq) {
         seq -> BigInt,
         article_id -> BigInt,
@@ -256,6 +269,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     slug_redirects,
     comments,
     search_changes,
+    changes,
     pages,
     import_map,
     legacy_paths,

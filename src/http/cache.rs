@@ -277,13 +277,22 @@ pub async fn response_cache(
     Ok(response)
 }
 
+/// The public reads kept: the API, feeds and sitemaps (not `/media`, whose files are
+/// immutable and cached by browsers and CDNs forever).
+fn is_cached_path(path: &str) -> bool {
+    path.starts_with("/api/v1/")
+        || path.starts_with("/feeds/")
+        || path.starts_with("/sitemaps/")
+        || path == "/sitemap.xml"
+}
+
 async fn cached_read(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
     cache: &ResponseCache,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let anonymous = !req.headers().contains_key(header::AUTHORIZATION);
-    if !anonymous || !req.path().starts_with("/api/v1/") {
+    if !anonymous || !is_cached_path(req.path()) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let key = req

@@ -79,6 +79,17 @@ pub fn respond_bytes(
     body: Vec<u8>,
     audience: Audience,
 ) -> HttpResponse {
+    respond_as(req, status, body, "application/json", audience)
+}
+
+/// [`respond_bytes`] for a body of another type (feeds, sitemaps).
+pub fn respond_as(
+    req: &HttpRequest,
+    status: StatusCode,
+    body: Vec<u8>,
+    content_type: &str,
+    audience: Audience,
+) -> HttpResponse {
     let etag = etag_of(&body);
     let cache_control = audience.cache_control();
     let is_read = matches!(*req.method(), Method::GET | Method::HEAD);
@@ -89,7 +100,7 @@ pub fn respond_bytes(
             .finish();
     }
     HttpResponse::build(status)
-        .content_type("application/json")
+        .content_type(content_type)
         .insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, cache_control))
         .body(body)

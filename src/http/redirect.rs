@@ -2,23 +2,12 @@
 
 use super::ApiError;
 use super::conditional::Audience;
+use crate::links::encode_segment;
 use crate::slugs::Lookup;
 use actix_web::HttpRequest;
 use actix_web::HttpResponse;
 use actix_web::http::header;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
-
-/// Everything but RFC 3986's unreserved characters is escaped in a path segment.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// Percent-encodes a slug (UTF-8) for use in a URL path.
-pub fn encode_segment(segment: &str) -> String {
-    utf8_percent_encode(segment, SEGMENT).to_string()
-}
+use percent_encoding::percent_decode_str;
 
 /// A 301 to the same URL with the path segment `old` replaced by `new` (query kept). Only for
 /// a caller who may read the target (see [`crate::slugs::look_up`]); cached publicly for an

@@ -48,6 +48,13 @@ pub struct PageSummary {
     pub title: String,
     #[schema(example = "من-نحن")]
     pub slug: String,
+    /// The page on the public site (`SAHIFA_PUBLIC_URL` and `SAHIFA_URL_PAGE`); null when no
+    /// public URL is configured.
+    #[schema(
+        example = "https://almufeed.example/%D9%85%D9%86-%D9%86%D8%AD%D9%86",
+        format = "uri"
+    )]
+    pub url: Option<String>,
     pub status: PageStatus,
     /// The enclosing page, if any (shown to readers only when that page is published too).
     pub parent_id: Option<i64>,
@@ -74,6 +81,7 @@ impl PageSummary {
             id: row.id,
             title: row.title.clone(),
             slug: row.slug.clone(),
+            url: crate::links::current().page_url(row.id, &row.slug),
             status: PageStatus::parse(&row.status).unwrap_or(PageStatus::Draft),
             parent_id,
             menu_order: row.menu_order,

@@ -172,6 +172,7 @@ pub fn create(
             )
         },
     )?;
+    crate::changes::log::page(c, row.id, false, now)?;
     Ok(view(c, row, Readable::Everything)?)
 }
 
@@ -222,6 +223,7 @@ pub fn update(
         published_at,
     };
     let row = model::update(c, &current, &changes, now)?.ok_or(ApiError::PreconditionFailed)?;
+    crate::changes::log::page(c, row.id, false, now)?;
     Ok(view(c, row, Readable::Everything)?)
 }
 
@@ -239,6 +241,7 @@ pub fn delete(
             "the page still has subpages; move or delete them first".into(),
         ));
     }
+    crate::changes::log::page(c, current.id, true, crate::time::now())?;
     model::delete(c, current.id)?;
     Ok(())
 }

@@ -12,8 +12,9 @@ use crate::http::auth::{Caller, EditorOrAdmin};
 use crate::http::conditional::{Audience, IfMatch, IfMatchHeader, created, respond};
 use crate::http::docs::*;
 use crate::http::pagination::{PageParams, Paginated, respond_page};
-use crate::http::redirect::{encode_segment, respond_lookup};
+use crate::http::redirect::respond_lookup;
 use crate::http::{ApiError, JsonBody};
+use crate::links::encode_segment;
 use crate::slugs::Reference;
 
 /// Pages in menu order (`menu_order`, then title).

@@ -34,4 +34,11 @@ pub struct Redirect {
     /// Where the API serves it, percent-encoded.
     #[schema(example = "/api/v1/articles/%D9%82%D9%85%D8%A9-%D8%AF%D9%88%D9%84%D9%8A%D8%A9")]
     pub api_url: String,
+    /// Where the item is on the public site now (`SAHIFA_PUBLIC_URL` and the URL patterns):
+    /// what a frontend redirects the old link to. Null when no public URL is configured.
+    #[schema(
+        example = "https://almufeed.example/%D8%A7%D9%84%D8%B9%D8%A7%D9%84%D9%85/%D9%82%D9%85%D8%A9-%D8%AF%D9%88%D9%84%D9%8A%D8%A9",
+        format = "uri"
+    )]
+    pub url: Option<String>,
 }

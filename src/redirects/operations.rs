@@ -11,7 +11,7 @@ use crate::articles::model as articles;
 use crate::articles::workflow::Readable as ArticlesReadable;
 use crate::auth::StaffUser;
 use crate::db::DbConnection;
-use crate::http::redirect::encode_segment;
+use crate::links::encode_segment;
 use crate::pages::model as pages;
 use crate::pages::operations::Readable as PagesReadable;
 use crate::{sections, tags, users};
@@ -72,31 +72,46 @@ pub fn resolve(
     let Some((resource, id)) = model::find(c, &path)? else {
         return Ok(None);
     };
-    let slug = match resource {
-        Target::Article => articles::summary_rows(c, &[id])?
-            .into_iter()
-            .find(|row| ArticlesReadable::for_viewer(viewer).allows(row, now))
-            .map(|row| row.slug),
+    let site = crate::links::current();
+    // The item's slug, and its page on the public site.
+    let found: Option<(String, Option<String>)> = match resource {
+        Target::Article => {
+            let rows: Vec<_> = articles::summary_rows(c, &[id])?
+                .into_iter()
+                .filter(|row| ArticlesReadable::for_viewer(viewer).allows(row, now))
+                .collect();
+            crate::articles::operations::summaries(c, &rows)?
+                .pop()
+                .map(|a| (a.slug, a.url))
+        }
         Target::Page => pages::find(c, id)?
             .filter(|row| PagesReadable::for_viewer(viewer).allows(row))
-            .map(|row| row.slug),
-        Target::Section => sections::model::find(c, id)?.map(|row| row.slug),
+            .map(|row| (row.slug.clone(), site.page_url(id, &row.slug))),
+        Target::Section => match sections::model::find(c, id)? {
+            Some(row) => {
+                let paths = sections::operations::paths(c)?;
+                let path = paths.get(&id).map(Vec::as_slice).unwrap_or_default();
+                Some((row.slug.clone(), site.section_url(id, &row.slug, path)))
+            }
+            None => None,
+        },
         Target::Tag => {
             if carried_by_readable_work(c, viewer, now, Some(id), None)? {
-                tags::model::slug_of(c, id)?
+                tags::model::slug_of(c, id)?.map(|slug| (slug.clone(), site.tag_url(id, &slug)))
             } else {
                 None
             }
         }
         Target::Author => {
             if carried_by_readable_work(c, viewer, now, None, Some(id))? {
-                users::model::find(c, id)?.map(|user| user.id.to_string())
+                users::model::find(c, id)?
+                    .map(|user| (user.id.to_string(), site.author_url(id, &user.display_name)))
             } else {
                 None
             }
         }
     };
-    Ok(slug.map(|slug| {
+    Ok(found.map(|(slug, url)| {
         let api_url = match resource {
             Target::Article => format!("/api/v1/articles/{}", encode_segment(&slug)),
             Target::Page => format!("/api/v1/pages/{}", encode_segment(&slug)),
@@ -110,6 +125,7 @@ pub fn resolve(
             id,
             slug,
             api_url,
+            url,
         }
     }))
 }
@@ -136,6 +152,7 @@ fn carried_by_readable_work(
             section_ids: None,
             tag_id,
             author_id,
+            lang: None,
             published_after: None,
             published_before: None,
             sort: Sort::NewestFirst,

@@ -17,6 +17,13 @@ pub struct Section {
     pub name: String,
     #[schema(example = "الاقتصاد-والبنوك")]
     pub slug: String,
+    /// The section's page on the public site (`SAHIFA_PUBLIC_URL` and `SAHIFA_URL_SECTION`),
+    /// Arabic slugs percent-encoded; null when no public URL is configured.
+    #[schema(
+        example = "https://almufeed.example/%D8%A7%D9%84%D8%A7%D9%82%D8%AA%D8%B5%D8%A7%D8%AF",
+        format = "uri"
+    )]
+    pub url: Option<String>,
     #[schema(example = "الأسواق والمصارف والمال والأعمال")]
     pub description: Option<String>,
     /// The enclosing section, if any.
@@ -32,11 +39,12 @@ pub struct Section {
 }
 
 impl Section {
-    pub fn new(row: &SectionRow, article_count: i64) -> Self {
+    pub fn new(row: &SectionRow, article_count: i64, url: Option<String>) -> Self {
         Self {
             id: row.id,
             name: row.name.clone(),
             slug: row.slug.clone(),
+            url,
             description: row.description.clone(),
             parent_id: row.parent_id,
             position: row.position,

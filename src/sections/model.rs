@@ -194,6 +194,13 @@ pub fn names(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, Stri
         .load(conn)
 }
 
+/// `(id, parent_id, slug)` of every section.
+pub fn slugs_and_parents(conn: &mut DbConnection) -> QueryResult<Vec<(i64, Option<i64>, String)>> {
+    sections::table
+        .select((sections::id, sections::parent_id, sections::slug))
+        .load(conn)
+}
+
 /// `(id, parent_id)` of every section.
 pub fn edges(conn: &mut DbConnection) -> QueryResult<Vec<(i64, Option<i64>)>> {
     sections::table

@@ -1,6 +1,8 @@
 //! What can be done with sections: the logic behind the endpoints, the demo and imports.
 //! Each operation runs on one connection, inside the caller's transaction for writes.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
@@ -21,11 +23,12 @@ pub fn list(
 ) -> QueryResult<(Vec<Section>, u64)> {
     let all = model::all_with_counts(c, now)?;
     let total = all.len() as u64;
+    let paths = paths(c)?;
     let data = all
         .iter()
         .skip(page.offset() as usize)
         .take(page.limit() as usize)
-        .map(|(row, count)| Section::new(row, *count))
+        .map(|(row, count)| Section::new(row, *count, url(row, &paths)))
         .collect();
     Ok((data, total))
 }
@@ -73,7 +76,8 @@ pub fn create(
             )
         },
     )?;
-    Ok(Section::new(&row, 0))
+    crate::changes::log::section(c, row.id, false, now)?;
+    Ok(Section::new(&row, 0, url(&row, &paths(c)?)))
 }
 
 /// Changes a section. A new slug leaves the old one redirecting; a new parent may not be the
@@ -105,6 +109,14 @@ pub fn update(
         )?),
         _ => None,
     };
+    let path_changed = slug.is_some()
+        || input
+            .parent_id
+            .is_some_and(|parent| parent != current.parent_id);
+    let renamed = input
+        .name
+        .as_ref()
+        .is_some_and(|name| *name != current.name);
     let changes = SectionChanges {
         name: input.name,
         slug,
@@ -113,6 +125,10 @@ pub fn update(
         position: input.position,
     };
     let row = model::update(c, &current, &changes, now)?.ok_or(ApiError::PreconditionFailed)?;
+    crate::changes::log::section(c, row.id, false, now)?;
+    if path_changed || renamed {
+        crate::changes::log::section_changed(c, row.id, path_changed, now)?;
+    }
     Ok(view(c, &row, now)?)
 }
 
@@ -137,6 +153,7 @@ pub fn delete(
     if model::has_children(c, current.id)? {
         return Err(not_empty("subsections"));
     }
+    crate::changes::log::section(c, current.id, true, now)?;
     model::delete(c, current.id)?;
     Ok(())
 }
@@ -147,7 +164,18 @@ fn view(c: &mut DbConnection, row: &SectionRow, now: NaiveDateTime) -> QueryResu
         .into_iter()
         .find(|(section, _)| section.id == row.id)
         .map_or(0, |(_, count)| count);
-    Ok(Section::new(row, count))
+    Ok(Section::new(row, count, url(row, &paths(c)?)))
+}
+
+/// Every section's `{section_path}`: its slugs from the outermost ancestor down.
+pub fn paths(c: &mut DbConnection) -> QueryResult<HashMap<i64, Vec<String>>> {
+    Ok(tree::paths(&model::slugs_and_parents(c)?))
+}
+
+/// Where the section's page is on the public site, if one is configured.
+fn url(row: &SectionRow, paths: &HashMap<i64, Vec<String>>) -> Option<String> {
+    let path = paths.get(&row.id).map(Vec::as_slice).unwrap_or_default();
+    crate::links::current().section_url(row.id, &row.slug, path)
 }
 
 fn for_write(c: &mut DbConnection, reference: &Reference) -> Result<SectionRow, ApiError> {

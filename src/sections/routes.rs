@@ -11,8 +11,9 @@ use crate::http::auth::{Caller, EditorOrAdmin};
 use crate::http::conditional::{Audience, IfMatch, IfMatchHeader, created, respond};
 use crate::http::docs::*;
 use crate::http::pagination::{PageParams, Paginated, respond_page};
-use crate::http::redirect::{encode_segment, respond_lookup};
+use crate::http::redirect::respond_lookup;
 use crate::http::{ApiError, JsonBody};
+use crate::links::encode_segment;
 use crate::slugs::Reference;
 
 /// All sections, ordered by `position`, then name.

@@ -6,6 +6,33 @@ use std::collections::{HashMap, HashSet};
 /// `(id, parent_id)` of every section.
 pub type Edges = [(i64, Option<i64>)];
 
+/// Each section's slugs from its outermost ancestor down to itself (its `{section_path}`),
+/// from `(id, parent_id, slug)` of every section.
+pub fn paths(nodes: &[(i64, Option<i64>, String)]) -> HashMap<i64, Vec<String>> {
+    let by_id: HashMap<i64, (Option<i64>, &str)> = nodes
+        .iter()
+        .map(|(id, parent, slug)| (*id, (*parent, slug.as_str())))
+        .collect();
+    nodes
+        .iter()
+        .map(|(id, _, _)| {
+            let mut path = Vec::new();
+            let mut at = Some(*id);
+            // The length bound guards against a cycle, which writes refuse but a damaged
+            // database could hold.
+            while let Some(current) = at.filter(|_| path.len() <= nodes.len()) {
+                let Some((parent, slug)) = by_id.get(&current) else {
+                    break;
+                };
+                path.push((*slug).to_owned());
+                at = *parent;
+            }
+            path.reverse();
+            (*id, path)
+        })
+        .collect()
+}
+
 /// `root` and every section below it.
 pub fn with_descendants(edges: &Edges, root: i64) -> Vec<i64> {
     let mut children: HashMap<i64, Vec<i64>> = HashMap::new();

@@ -71,6 +71,15 @@ pub fn set_for_article(
 }
 
 /// The tag names of each article, in the order they were given.
+/// `(id, slug)` of an article's tags.
+pub fn of_article(conn: &mut DbConnection, article_id: i64) -> QueryResult<Vec<(i64, String)>> {
+    article_tags::table
+        .inner_join(tags::table)
+        .filter(article_tags::article_id.eq(article_id))
+        .select((tags::id, tags::slug))
+        .load(conn)
+}
+
 pub fn names_of(
     conn: &mut DbConnection,
     article_ids: &[i64],
@@ -100,6 +109,7 @@ pub fn id_for(conn: &mut DbConnection, name_or_slug: &str) -> QueryResult<Option
 /// A tag with how many published, due articles carry it.
 #[derive(Debug, Queryable)]
 pub struct TagCount {
+    pub id: i64,
     pub name: String,
     pub slug: String,
     pub count: i64,
@@ -124,7 +134,7 @@ pub fn visible_counts(
         .get_result(conn)?;
     let rows = visible()
         .group_by((tags::id, tags::name, tags::slug))
-        .select((tags::name, tags::slug, diesel::dsl::count_star()))
+        .select((tags::id, tags::name, tags::slug, diesel::dsl::count_star()))
         .order((diesel::dsl::count_star().desc(), tags::name.asc()))
         .offset(offset)
         .limit(limit)

@@ -23,6 +23,7 @@ mod problems;
 mod search;
 mod search_engine;
 mod sections;
+mod syndication;
 mod system;
 mod users;
 mod wordpress;
