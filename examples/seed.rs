@@ -86,6 +86,11 @@ struct Args {
     /// PostgreSQL: create the database as a copy of this one and exit.
     #[arg(long)]
     clone_from: Option<String>,
+    /// Rows of the changes feed: one `created` per published article, then `updated` rows
+    /// (over the published articles again and again) up to this many in all; 0 for the
+    /// first kind only.
+    #[arg(long, default_value_t = 0)]
+    changes: usize,
 }
 
 fn main() {
@@ -208,6 +213,8 @@ fn run(args: Args) -> Result<(), String> {
         let _ = h.join();
     }
     let t_articles = t_load.elapsed();
+    let change_rows = seed_changes(conn, now, args.changes).map_err(|e| e.to_string())?;
+    eprintln!("seed: {change_rows} rows of the changes feed");
 
     let t_finish = Instant::now();
     match conn {
@@ -272,6 +279,43 @@ fn run(args: Args) -> Result<(), String> {
 // --- databases (helper modes) ---------------------------------------------------------------
 
 /// The maintenance URL (`…/postgres`) and the database name of a PostgreSQL URL.
+/// The changes feed as the API would have written it for this archive: `created` for every
+/// published, due article in publication order, then `updated` rows up to `target`.
+fn seed_changes(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    target: usize,
+) -> diesel::QueryResult<usize> {
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::{BigInt, Timestamp};
+    let select = |action: &str| {
+        format!(
+            "INSERT INTO changes (resource, resource_id, action, slug, url, changed_at) \
+             SELECT 'article', id, '{action}', slug, NULL, published_at FROM articles \
+             WHERE status = 'published' AND published_at <= $1 ORDER BY published_at, id LIMIT $2"
+        )
+    };
+    let mut written = write_transaction(conn, |c| {
+        diesel::sql_query(select("created"))
+            .bind::<Timestamp, _>(now)
+            .bind::<BigInt, _>(i64::MAX)
+            .execute(c)
+    })?;
+    while written > 0 && written < target {
+        let more = write_transaction(conn, |c| {
+            diesel::sql_query(select("updated"))
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>((target - written) as i64)
+                .execute(c)
+        })?;
+        if more == 0 {
+            break;
+        }
+        written += more;
+    }
+    Ok(written)
+}
+
 fn pg_parts(url: &str) -> Result<(String, String), String> {
     let mut parsed = url::Url::parse(url).map_err(|e| format!("--database-url: {e}"))?;
     let name = parsed.path().trim_start_matches('/').to_owned();
