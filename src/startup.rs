@@ -289,6 +289,7 @@ struct Shared {
     body_rules: web::Data<BodyRules>,
     render_slots: web::Data<RenderSlots>,
     media: web::Data<MediaService>,
+    cursor_key: web::Data<crate::changes::cursor::KeyCell>,
 }
 
 /// The OpenAPI document, serialized once, byte-identical to `openapi/openapi.json`.
@@ -330,6 +331,7 @@ fn serve(
         comment_limits: web::Data::new(CommentLimits(KeyedLimiter::per_minute(
             settings.comment_rate_per_ip,
         ))),
+        cursor_key: web::Data::new(Default::default()),
         body_rules: web::Data::new(BodyRules::new(
             settings.max_body_bytes,
             settings.body_timeout,
@@ -387,6 +389,7 @@ fn app(
         .app_data(shared.keys)
         .app_data(shared.login_limits)
         .app_data(shared.comment_limits)
+        .app_data(shared.cursor_key)
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
             crate::http::pagination::bad_query("query", format!("invalid query string: {error}"))
                 .into()

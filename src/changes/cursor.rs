@@ -23,6 +23,10 @@ impl std::fmt::Debug for CursorKey {
     }
 }
 
+/// The key once loaded: it never changes for a database, so one read per process.
+#[derive(Default)]
+pub struct KeyCell(pub tokio::sync::OnceCell<CursorKey>);
+
 impl CursorKey {
     fn mac(&self, body: &[u8]) -> Vec<u8> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key");

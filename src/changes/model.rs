@@ -2,11 +2,12 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 
 use crate::db::DbConnection;
 use crate::db::schema::changes;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = changes)]
 pub struct ChangeRow {
     pub seq: i64,
@@ -53,7 +54,8 @@ pub fn last_action(
 }
 
 /// Entries after `(tx, seq)`, in `(tx, seq)` order, whose transaction is below `horizon`
-/// (every transaction below it has ended), at most `limit`.
+/// (every transaction below it has ended), at most `limit`: one range of an index however
+/// deep the cursor (an `OR` of the two columns would walk the index from its start).
 pub fn after(
     conn: &mut DbConnection,
     position: (i64, i64),
@@ -61,17 +63,25 @@ pub fn after(
     limit: i64,
 ) -> QueryResult<Vec<ChangeRow>> {
     let (tx, seq) = position;
-    changes::table
-        .filter(
-            changes::tx
-                .gt(tx)
-                .or(changes::tx.eq(tx).and(changes::seq.gt(seq))),
+    match conn {
+        // One writer, `tx` always 0: the primary key is the order.
+        DbConnection::Sqlite(_) => changes::table
+            .filter(changes::seq.gt(seq))
+            .order(changes::seq.asc())
+            .limit(limit)
+            .select(ChangeRow::as_select())
+            .load(conn),
+        // A row comparison, which PostgreSQL reads as a range of `changes_order`.
+        DbConnection::Postgres(_) => diesel::sql_query(
+            "SELECT seq, resource, resource_id, action, slug, url, changed_at, tx FROM changes \
+             WHERE (tx, seq) > ($1, $2) AND tx < $3 ORDER BY tx, seq LIMIT $4",
         )
-        .filter(changes::tx.lt(horizon))
-        .order((changes::tx.asc(), changes::seq.asc()))
-        .limit(limit)
-        .select(ChangeRow::as_select())
-        .load(conn)
+        .bind::<BigInt, _>(tx)
+        .bind::<BigInt, _>(seq)
+        .bind::<BigInt, _>(horizon)
+        .bind::<BigInt, _>(limit)
+        .load(conn),
+    }
 }
 
 /// Whether some entry is held back by `horizon` (written by a transaction that may still be

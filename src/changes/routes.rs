@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::cursor::{CursorKey, KEY_NAME};
+use super::cursor::{CursorKey, KEY_NAME, KeyCell};
 use super::dto::{ChangesPage, ChangesParams};
 use super::operations;
 use crate::auth::secret;
@@ -42,8 +42,9 @@ pub async fn list_changes(
     params: web::Query<ChangesParams>,
     store: web::Data<Store>,
     settings: web::Data<Settings>,
+    key: web::Data<KeyCell>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = cursor_key(&store).await?;
+    let key = key.0.get_or_try_init(|| cursor_key(&store)).await?.clone();
     let ChangesParams { since, limit } = params.into_inner();
     let page = store
         .query(move |c| Ok(operations::list(c, &key, since.as_deref(), limit)))

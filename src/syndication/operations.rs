@@ -165,19 +165,7 @@ fn absolute(url: &str, base: &str) -> String {
 /// source's format (what every reader decodes), else the external image.
 fn featured_image(article: &ArticleSummary, base: &str) -> Option<Image> {
     if let Some(media) = &article.featured_media {
-        let best = media
-            .renditions
-            .iter()
-            .filter(|r| r.crop.is_none() && r.format != "webp")
-            .max_by_key(|r| r.width)?;
-        return Some(Image {
-            url: absolute(&best.url, base),
-            mime: format!("image/{}", best.format),
-            bytes: best.bytes,
-            width: best.width,
-            height: best.height,
-            alt: Some(media.alt.clone()).filter(|a| !a.is_empty()),
-        });
+        return largest_rendition(media, base);
     }
     let external = article.featured_image.as_ref()?;
     let lower = external.url.to_ascii_lowercase();
@@ -197,6 +185,23 @@ fn featured_image(article: &ArticleSummary, base: &str) -> Option<Image> {
         width: 0,
         height: 0,
         alt: external.alt.clone(),
+    })
+}
+
+/// A library item's largest rendition in its source's format (what every reader decodes).
+fn largest_rendition(media: &crate::media::dto::MediaView, base: &str) -> Option<Image> {
+    let best = media
+        .renditions
+        .iter()
+        .filter(|r| r.crop.is_none() && r.format != "webp")
+        .max_by_key(|r| r.width)?;
+    Some(Image {
+        url: absolute(&best.url, base),
+        mime: format!("image/{}", best.format),
+        bytes: best.bytes,
+        width: best.width,
+        height: best.height,
+        alt: Some(media.alt.clone()).filter(|a| !a.is_empty()),
     })
 }
 
@@ -309,18 +314,41 @@ pub fn month(
     if rows.is_empty() {
         return Err(ApiError::not_found("sitemap"));
     }
+    // Only what a sitemap shows: URLs from the section tree (one query) and the featured
+    // media (one query per chunk), none of the tags, bylines and counts of the API's views.
+    let paths = crate::sections::operations::paths(c)?;
     let mut entries = Vec::with_capacity(rows.len());
-    // In chunks: the summaries' `IN (…)` lists stay far below SQLite's parameter limit.
+    // In chunks: the media's `IN (…)` lists stay far below SQLite's parameter limit.
     for chunk in rows.chunks(2_000) {
-        for article in summaries(c, chunk)? {
-            let images = featured_image(&article, &base)
-                .map(|image| image.url)
-                .into_iter()
-                .collect();
+        let wanted: Vec<(i64, String)> = chunk
+            .iter()
+            .filter_map(|r| Some((r.featured_media_id?, r.lang.clone())))
+            .collect();
+        let media = crate::media::operations::views(c, &wanted)?;
+        for row in chunk {
+            let path = paths
+                .get(&row.section_id)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let Some(loc) = site.article_url(&crate::links::ArticlePlace {
+                id: row.id,
+                slug: &row.slug,
+                section_slug: path.last().map_or("", String::as_str),
+                section_path: path,
+                date: row.published_at.unwrap_or(row.created_at),
+            }) else {
+                continue;
+            };
+            let image = match row.featured_media_id {
+                Some(id) => media
+                    .get(&(id, row.lang.clone()))
+                    .and_then(|m| largest_rendition(m, &base).map(|i| i.url)),
+                None => row.featured_image_url.clone(),
+            };
             entries.push(Entry {
-                loc: article.url.clone().unwrap_or_default(),
-                lastmod: Some(article.updated_at.naive()),
-                images,
+                loc,
+                lastmod: Some(row.updated_at),
+                images: image.into_iter().collect(),
             });
         }
     }
