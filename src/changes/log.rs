@@ -114,6 +114,11 @@ pub fn article(
     if logged {
         let site = crate::links::current();
         for (tag, slug) in crate::tags::model::of_article(c, id)? {
+            // An article leaving readers' view may carry tags no reader has seen (given in
+            // the same write): a tag is listed then only if the feed has shown it before.
+            if !visible && !deleting && model::last_action(c, TAG, tag)?.is_none() {
+                continue;
+            }
             let url = site.tag_url(tag, &slug);
             model::insert(
                 c,

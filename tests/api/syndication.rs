@@ -530,7 +530,7 @@ async fn the_changes_feed_lists_what_readers_see_change_with_tombstones() {
         .request(Method::PATCH, &format!("/api/v1/articles/{id}"))
         .bearer_auth(&app.admin_token)
         .header("if-match", etag)
-        .json(&json!({"status": "draft"}))
+        .json(&json!({"status": "draft", "tags": ["النفط", "سري جدا"]}))
         .send()
         .await
         .unwrap();
@@ -559,6 +559,15 @@ async fn the_changes_feed_lists_what_readers_see_change_with_tombstones() {
             ("article".into(), b_id, "deleted".into())
         ]
     );
+    // A tag given in the write that hid the article was never seen by readers: not listed.
+    let tags: Vec<&str> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["resource"] == "tag")
+        .map(|c| c["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["النفط"], "{page}");
     let tombstone = page["data"]
         .as_array()
         .unwrap()
