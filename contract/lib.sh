@@ -129,6 +129,7 @@ sahifa_start() {
                 SAHIFA_COMMENT_RATE_PER_IP=1000000 \
                 SAHIFA_SHUTDOWN_TIMEOUT=5 \
                 SAHIFA_PUBLIC_URL=https://almufeed.example \
+                SAHIFA_WEBHOOKS_ALLOW_PRIVATE=true \
                 RUST_LOG="${CONTRACT_RUST_LOG:-warn}" \
                 "$bin" serve
     ) </dev/null >"$SAHIFA_LOG" 2>&1 &

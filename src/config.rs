@@ -196,6 +196,11 @@ pub struct Settings {
     /// The public site: its address, URL patterns and publication details (feeds,
     /// sitemaps, structured data, every `url` field).
     pub site: crate::links::Site,
+    /// Webhook delivery: the SSRF guard, timeouts, retries and when an endpoint is disabled.
+    pub webhooks: crate::webhooks::Settings,
+    /// How long the outbox keeps events (and the webhook delivery log), for stream resumes
+    /// and replays (`SAHIFA_EVENTS_KEEP_DAYS`).
+    pub events_keep: Duration,
 }
 
 /// A variable that could not be used, and why.
@@ -355,6 +360,10 @@ impl Settings {
                 bounded(v, 100, 3_600_000).map(Duration::from_millis)
             })?,
             site: site(&env)?,
+            webhooks: webhooks(&env)?,
+            events_keep: env.parse("SAHIFA_EVENTS_KEEP_DAYS", "7", |v| {
+                bounded(v, 1u64, 3650).map(|days| Duration::from_secs(days * 86_400))
+            })?,
             search_dir: match get("SAHIFA_SEARCH_DIR") {
                 Some(dir) => PathBuf::from(dir.trim()),
                 None => default_search_dir(&database_url),
@@ -362,6 +371,31 @@ impl Settings {
             database_url,
         })
     }
+}
+
+/// Webhook delivery (`webhooks::Settings`).
+fn webhooks(env: &Env<'_>) -> Result<crate::webhooks::Settings, ConfigError> {
+    let secs = |v: &str, min: u64, max: u64| bounded(v, min, max).map(Duration::from_secs);
+    Ok(crate::webhooks::Settings {
+        allow_private: env.parse("SAHIFA_WEBHOOKS_ALLOW_PRIVATE", "false", |v| match v {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err("expected `true` or `false`".into()),
+        })?,
+        timeout: env.parse("SAHIFA_WEBHOOKS_TIMEOUT_SECS", "10", |v| secs(v, 1, 60))?,
+        backoff_base: env.parse("SAHIFA_WEBHOOKS_BACKOFF_BASE_SECS", "10", |v| {
+            secs(v, 1, 3600)
+        })?,
+        backoff_cap: env.parse("SAHIFA_WEBHOOKS_BACKOFF_CAP_SECS", "3600", |v| {
+            secs(v, 1, 86_400)
+        })?,
+        retry_for: env.parse("SAHIFA_WEBHOOKS_RETRY_FOR_SECS", "259200", |v| {
+            secs(v, 1, 30 * 86_400)
+        })?,
+        disable_after: env.parse("SAHIFA_WEBHOOKS_DISABLE_AFTER_SECS", "432000", |v| {
+            secs(v, 1, 90 * 86_400)
+        })?,
+    })
 }
 
 /// The public site's settings (`links::Site`).

@@ -15,9 +15,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
 
 use crate::db::schema::{
-    article_media, article_tags, articles, changes, comments, import_map, instance_settings, jobs,
-    legacy_paths, media, pages, refresh_tokens, search_changes, sections, slug_redirects, tags,
-    users,
+    article_media, article_tags, articles, changes, comments, events, import_map,
+    instance_settings, jobs, legacy_paths, media, pages, refresh_tokens, search_changes, sections,
+    slug_redirects, tags, users, webhook_attempts, webhook_deliveries, webhook_endpoints,
 };
 use crate::db::{DbConnection, DbError, Store, read_snapshot, write_transaction};
 
@@ -25,7 +25,7 @@ use crate::db::{DbConnection, DbError, Store, read_snapshot, write_transaction};
 pub const BATCH: i64 = 1000;
 
 /// The tables copied, in copy order: parents before children.
-pub const COPIED: [&str; 17] = [
+pub const COPIED: [&str; 21] = [
     "instance_settings",
     "users",
     "refresh_tokens",
@@ -43,6 +43,10 @@ pub const COPIED: [&str; 17] = [
     "import_map",
     "legacy_paths",
     "changes",
+    "events",
+    "webhook_endpoints",
+    "webhook_deliveries",
+    "webhook_attempts",
 ];
 
 /// The tables left out, and why. A name ending in `*` stands for every table it begins.
@@ -192,6 +196,29 @@ table_copier!(change_rows, changes, changes::seq.asc(), {
     seq: i64, resource: String, resource_id: i64, action: String, slug: String,
     url: Option<String>, changed_at: chrono::NaiveDateTime,
 });
+// The outbox and the webhooks go along: queued delivery jobs (copied with `jobs`) name
+// deliveries, and a stream resumes by event id. `events.id` keeps its order.
+table_copier!(event_rows, events, events::id.asc(), {
+    id: i64, event_type: String, payload: String, public: bool, section_id: Option<i64>,
+    created_at: chrono::NaiveDateTime,
+});
+table_copier!(webhook_endpoint_rows, webhook_endpoints, webhook_endpoints::id.asc(), {
+    id: i64, url: String, events: String, description: String, active: bool, secret: String,
+    previous_secret: Option<String>, previous_until: Option<chrono::NaiveDateTime>,
+    disabled_reason: Option<String>, failing_since: Option<chrono::NaiveDateTime>,
+    created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime,
+});
+table_copier!(webhook_delivery_rows, webhook_deliveries, webhook_deliveries::id.asc(), {
+    id: i64, endpoint_id: i64, event_id: i64, event_type: String, state: String, attempts: i32,
+    last_status: Option<i32>, last_latency_ms: Option<i32>, last_error: Option<String>,
+    response_excerpt: Option<String>, created_at: chrono::NaiveDateTime,
+    last_attempt_at: Option<chrono::NaiveDateTime>, next_attempt_at: Option<chrono::NaiveDateTime>,
+    delivered_at: Option<chrono::NaiveDateTime>,
+});
+table_copier!(webhook_attempt_rows, webhook_attempts, webhook_attempts::id.asc(), {
+    id: i64, delivery_id: i64, attempt: i32, attempted_at: chrono::NaiveDateTime,
+    status: Option<i32>, latency_ms: i32, error: Option<String>, response_excerpt: Option<String>,
+});
 table_copier!(comment_rows, comments, comments::id.asc(), {
     id: i64, article_id: i64, parent_id: Option<i64>, depth: i32, author_name: String,
     author_email: String, body: String, status: String, client_ip: Option<String>,
@@ -322,6 +349,10 @@ fn copy_tables(
     copy_table!(import_map_rows, "import_map");
     copy_table!(legacy_path_rows, "legacy_paths");
     copy_table!(change_rows, "changes");
+    copy_table!(event_rows, "events");
+    copy_table!(webhook_endpoint_rows, "webhook_endpoints");
+    copy_table!(webhook_delivery_rows, "webhook_deliveries");
+    copy_table!(webhook_attempt_rows, "webhook_attempts");
     progress.finish_and_clear();
     restart_id_sequences(target)?;
     Ok(report)
@@ -343,6 +374,10 @@ fn restart_id_sequences(target: &mut DbConnection) -> QueryResult<()> {
             ("search_changes", "seq"),
             ("changes", "seq"),
             ("pages", "id"),
+            ("events", "id"),
+            ("webhook_endpoints", "id"),
+            ("webhook_deliveries", "id"),
+            ("webhook_attempts", "id"),
         ] {
             c.batch_execute(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', '{key}'), \

@@ -7,8 +7,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
 use crate::{
-    articles, auth, changes, comments, health, jobs, media, openapi, pages, redirects, sections,
-    syndication, tags, users,
+    articles, auth, changes, comments, events, health, jobs, media, openapi, pages, redirects,
+    sections, syndication, tags, users, webhooks,
 };
 
 /// The app with every documented route registered, and the document they make.
@@ -49,7 +49,9 @@ fn tree(cfg: &mut ServiceConfig) {
                 .configure(comments::routes::configure)
                 .configure(comments::moderation::configure)
                 .configure(media::routes::configure)
-                .configure(jobs::routes::configure),
+                .configure(jobs::routes::configure)
+                .configure(webhooks::routes::configure)
+                .configure(events::routes::configure),
         );
 }
 

@@ -18,6 +18,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::comments::routes::CommentLimits;
 use crate::config::{CorsOrigins, DatabaseUrl, MetricsAccess, Settings};
 use crate::db::{OpenError, Store};
+use crate::events::stream::Broadcaster;
 use crate::http::ApiError;
 use crate::http::cache::{self, ResponseCache, response_cache};
 use crate::http::input::reject_control_characters;
@@ -110,9 +111,14 @@ impl Application {
             let _ = media.cache.set(cache.clone());
         }
         let jobs = start_jobs(&store, &settings, &media).await?;
+        let events = Broadcaster::start(store.clone(), &settings.database_url)
+            .await
+            .map_err(|e| StartupError::Jobs(format!("the live stream: {e}")))?;
         let shutdown_timeout = settings.shutdown_timeout;
-        let server =
-            serve(listener, store, search, keys, cache, media, settings).map_err(bind_error)?;
+        let server = serve(
+            listener, store, search, keys, cache, media, events, settings,
+        )
+        .map_err(bind_error)?;
         Ok(Self {
             port,
             server,
@@ -149,6 +155,14 @@ async fn start_jobs(
     let registry = crate::maintenance::kinds(jobs::Registry::new());
     let registry = crate::media::operations::kinds(registry, media.clone());
     let registry = crate::changes::log::kinds(registry);
+    let client =
+        crate::webhooks::delivery::client(&settings.webhooks).map_err(StartupError::Jobs)?;
+    let registry = registry
+        .with(crate::webhooks::delivery::kind(
+            settings.webhooks.clone(),
+            client,
+        ))
+        .with(crate::events::prune_kind(settings.events_keep));
     let runner = Runner::start(
         store.clone(),
         registry,
@@ -290,11 +304,14 @@ struct Shared {
     render_slots: web::Data<RenderSlots>,
     media: web::Data<MediaService>,
     cursor_key: web::Data<crate::changes::cursor::KeyCell>,
+    events: web::Data<crate::events::stream::Broadcaster>,
 }
 
 /// The OpenAPI document, serialized once, byte-identical to `openapi/openapi.json`.
 pub struct DocumentJson(pub Arc<str>);
 
+// Each argument is one piece of the shared state, built by `Application::build` in turn.
+#[allow(clippy::too_many_arguments)]
 fn serve(
     listener: TcpListener,
     store: Store,
@@ -302,6 +319,7 @@ fn serve(
     keys: TokenKeys,
     response_cache: Option<web::Data<ResponseCache>>,
     media: Arc<MediaService>,
+    events: Arc<Broadcaster>,
     settings: Settings,
 ) -> std::io::Result<Server> {
     let document = crate::routes::document();
@@ -332,6 +350,7 @@ fn serve(
             settings.comment_rate_per_ip,
         ))),
         cursor_key: web::Data::new(Default::default()),
+        events: web::Data::from(events),
         body_rules: web::Data::new(BodyRules::new(
             settings.max_body_bytes,
             settings.body_timeout,
@@ -390,6 +409,7 @@ fn app(
         .app_data(shared.login_limits)
         .app_data(shared.comment_limits)
         .app_data(shared.cursor_key)
+        .app_data(shared.events)
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
             crate::http::pagination::bad_query("query", format!("invalid query string: {error}"))
                 .into()

@@ -12,6 +12,7 @@ use super::operations;
 use super::workflow::Readable;
 use crate::config::Settings;
 use crate::db::Store;
+use crate::events::keys;
 use crate::http::auth::{AnyStaff, Caller};
 use crate::http::conditional::{Audience, IfMatch, IfMatchHeader, created, respond};
 use crate::http::docs::*;
@@ -72,7 +73,9 @@ pub async fn list_articles(
     let mut meta = page.meta(found.total);
     meta.suggestion = found.suggestion;
     meta.total_is_estimate = found.total_is_estimate;
+    let keys = keys::of_list(keys::ARTICLES, &found.data);
     respond_page_with(&req, found.data, meta, caller.audience(&settings))
+        .map(|response| keys::tag(response, &keys))
 }
 
 /// One article, by id or slug (percent-encoded UTF-8 works). An old slug answers 301 with
@@ -108,6 +111,7 @@ pub async fn get_article(
     let audience = caller.audience(&settings);
     respond_lookup(&req, "article", found, audience, |article| {
         respond(&req, StatusCode::OK, &article, audience)
+            .map(|response| keys::tag(response, &keys::of_one(&article)))
     })
 }
 
@@ -295,7 +299,9 @@ pub async fn list_related_articles(
         .await?;
     let audience = caller.audience(&settings);
     respond_lookup(&req, "article", found, audience, |data| {
+        let keys = keys::of_list(keys::ARTICLES, &data);
         respond(&req, StatusCode::OK, &RelatedArticles { data }, audience)
+            .map(|response| keys::tag(response, &keys))
     })
 }
 

@@ -132,8 +132,13 @@ pub async fn update_me(
                 display_name: input.display_name,
                 ..Default::default()
             };
-            let updated = users::update(c, id, current.version, &changes, crate::time::now())?
+            let now = crate::time::now();
+            let updated = users::update(c, id, current.version, &changes, now)?
                 .ok_or(ApiError::PreconditionFailed)?;
+            if updated.display_name != current.display_name {
+                // Articles show their author's name.
+                crate::events::purge(c, &crate::events::keys::author_purge(id), now)?;
+            }
             Ok(User::from(&updated))
         })
         .await

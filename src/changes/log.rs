@@ -4,6 +4,10 @@
 //! logged for it: an item readers now see is `created` (first seen) or `updated`; one they
 //! saw and no longer see is `unpublished`, or `deleted` when it is gone. Writes readers never
 //! saw (drafts) log nothing, so the feed reveals no unpublished work.
+//!
+//! The same decision emits the outbox's events (`crate::events`): each entry logged for an
+//! article, section or page is also an event (`article.published`, `section.updated`, …) and
+//! a `cache.purge` of what it made stale, in the same transaction.
 
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
@@ -45,7 +49,7 @@ impl State {
 }
 
 /// Logs what readers see of `resource` `id` now (with its slug and URL, a tombstone's
-/// page); whether an entry was written.
+/// page); the action logged, if any.
 fn record(
     c: &mut DbConnection,
     (resource, id): (&str, i64),
@@ -53,14 +57,14 @@ fn record(
     slug: &str,
     url: Option<&str>,
     now: NaiveDateTime,
-) -> QueryResult<bool> {
+) -> QueryResult<Option<&'static str>> {
     let last = model::last_action(c, resource, id)?;
     let action = match (state, seen(last.as_deref())) {
         (State::Visible, false) => "created",
         (State::Visible, true) => "updated",
         (State::Gone, true) => "deleted",
         (State::Hidden, true) => "unpublished",
-        (_, false) => return Ok(false),
+        (_, false) => return Ok(None),
     };
     model::insert(
         c,
@@ -73,7 +77,12 @@ fn record(
             changed_at: now,
         },
     )?;
-    Ok(true)
+    Ok(Some(action))
+}
+
+/// What readers no longer see: enough to find and remove it.
+fn tombstone(id: i64, slug: &str, url: Option<&str>) -> serde_json::Value {
+    json!({ "id": id, "slug": slug, "url": url })
 }
 
 /// After an article was written (or is about to be deleted: `deleting`). Its tags' pages
@@ -103,17 +112,58 @@ pub fn article(
     let url = crate::articles::operations::summaries(c, &rows)?
         .pop()
         .and_then(|a| a.url);
-    let logged = record(
+    let Some(action) = record(
         c,
         (ARTICLE, id),
         State::of(deleting, visible),
         &row.slug,
         url.as_deref(),
         now,
+    )?
+    else {
+        return Ok(());
+    };
+    let tags = crate::tags::model::of_article(c, id)?;
+    let (event_type, data) = match action {
+        "created" | "updated" => {
+            let data = match crate::articles::operations::get(
+                c,
+                &crate::slugs::Reference::Id(id),
+                crate::articles::workflow::Readable::Visible,
+                now,
+            )? {
+                crate::slugs::Lookup::Found(article) => {
+                    serde_json::to_value(article).unwrap_or_default()
+                }
+                _ => tombstone(id, &row.slug, url.as_deref()),
+            };
+            let event = if action == "created" {
+                "article.published"
+            } else {
+                "article.updated"
+            };
+            (event, data)
+        }
+        "unpublished" => (
+            "article.unpublished",
+            tombstone(id, &row.slug, url.as_deref()),
+        ),
+        _ => ("article.deleted", tombstone(id, &row.slug, url.as_deref())),
+    };
+    let tag_ids: Vec<i64> = tags.iter().map(|(tag, _)| *tag).collect();
+    crate::events::emit_with_purge(
+        c,
+        &crate::events::Event {
+            event_type,
+            data,
+            section_id: Some(row.section_id),
+        },
+        &crate::events::keys::article_purge(id, &tag_ids),
+        now,
     )?;
-    if logged {
+    {
         let site = crate::links::current();
-        for (tag, slug) in crate::tags::model::of_article(c, id)? {
+        for (tag, slug) in tags {
             // An article leaving readers' view may carry tags no reader has seen (given in
             // the same write): a tag is listed then only if the feed has shown it before.
             if !visible && !deleting && model::last_action(c, TAG, tag)?.is_none() {
@@ -149,15 +199,36 @@ pub fn section(
     let paths = crate::sections::operations::paths(c)?;
     let path = paths.get(&id).map(Vec::as_slice).unwrap_or_default();
     let url = crate::links::current().section_url(id, &row.slug, path);
-    record(
+    let Some(action) = record(
         c,
         (SECTION, id),
         State::of(deleting, true),
         &row.slug,
         url.as_deref(),
         now,
+    )?
+    else {
+        return Ok(());
+    };
+    let data = match action {
+        "deleted" => tombstone(id, &row.slug, url.as_deref()),
+        _ => serde_json::to_value(crate::sections::operations::view(c, &row, now)?)
+            .unwrap_or_default(),
+    };
+    crate::events::emit_with_purge(
+        c,
+        &crate::events::Event {
+            event_type: match action {
+                "created" => "section.created",
+                "deleted" => "section.deleted",
+                _ => "section.updated",
+            },
+            data,
+            section_id: Some(id),
+        },
+        &crate::events::keys::section_purge(id),
+        now,
     )
-    .map(|_| ())
 }
 
 /// A section's name, slug or parent changed: its visible articles read differently now (their
@@ -204,15 +275,44 @@ pub fn page(c: &mut DbConnection, id: i64, deleting: bool, now: NaiveDateTime) -
         return Ok(());
     };
     let url = crate::links::current().page_url(id, &row.slug);
-    record(
+    let Some(action) = record(
         c,
         (PAGE, id),
         State::of(deleting, row.is_published()),
         &row.slug,
         url.as_deref(),
         now,
+    )?
+    else {
+        return Ok(());
+    };
+    let (event_type, data) = match action {
+        "created" | "updated" => (
+            if action == "created" {
+                "page.published"
+            } else {
+                "page.updated"
+            },
+            serde_json::to_value(crate::pages::operations::view(
+                c,
+                row.clone(),
+                crate::pages::operations::Readable::Published,
+            )?)
+            .unwrap_or_default(),
+        ),
+        "unpublished" => ("page.unpublished", tombstone(id, &row.slug, url.as_deref())),
+        _ => ("page.deleted", tombstone(id, &row.slug, url.as_deref())),
+    };
+    crate::events::emit_with_purge(
+        c,
+        &crate::events::Event {
+            event_type,
+            data,
+            section_id: None,
+        },
+        &crate::events::keys::page_purge(id),
+        now,
     )
-    .map(|_| ())
 }
 
 /// The job kind that logs scheduled articles as they fall due.

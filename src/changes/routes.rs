@@ -54,7 +54,12 @@ pub async fn list_changes(
     } else {
         Audience::Private
     };
-    respond(&req, StatusCode::OK, &page, audience)
+    respond(&req, StatusCode::OK, &page, audience).map(|response| {
+        crate::events::keys::tag(
+            response,
+            &crate::events::keys::Keys::of(&[crate::events::keys::CHANGES]),
+        )
+    })
 }
 
 /// The database's cursor key, made on first use.

@@ -79,7 +79,60 @@ pub fn submit(
             updated_at: now,
         },
     )?;
+    if let Some(row) = model::find(c, id)? {
+        announce(c, &row, "comment.created", now)?;
+    }
     Ok((id, verdict))
+}
+
+/// A comment event for moderation tools and readers' pages: the comment as readers would see
+/// it (never its email or address), its article and status.
+fn announce(
+    c: &mut DbConnection,
+    row: &CommentRow,
+    event_type: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let mut data = serde_json::to_value(PublicComment::from(row)).unwrap_or_default();
+    if let Some(object) = data.as_object_mut() {
+        object.insert("article_id".into(), row.article_id.into());
+        object.insert("status".into(), row.status().as_str().into());
+    }
+    let event = crate::events::Event {
+        event_type,
+        data,
+        section_id: None,
+    };
+    if event_type == "comment.approved" {
+        crate::events::emit_with_purge(
+            c,
+            &event,
+            &crate::events::keys::comment_purge(row.article_id),
+            now,
+        )
+    } else {
+        crate::events::emit(c, &event, now).map(|_| ())
+    }
+}
+
+/// After a comment moved from `before` to its row's status: `comment.approved` when readers
+/// now see it, a purge of its article's comments when they no longer do.
+fn moderated(
+    c: &mut DbConnection,
+    before: CommentStatus,
+    row: &CommentRow,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    match (
+        before == CommentStatus::Approved,
+        row.status() == CommentStatus::Approved,
+    ) {
+        (false, true) => announce(c, row, "comment.approved", now),
+        (true, false) => {
+            crate::events::purge(c, &crate::events::keys::comment_purge(row.article_id), now)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The moderation queue, newest first, optionally by status and article (id or slug).
@@ -117,6 +170,7 @@ pub fn moderate(
     let current = found(model::find(c, id)?)?;
     if_match.check_value(&staff_view(c, &current)?)?;
     let row = model::set_status(c, &current, status, now)?.ok_or(ApiError::PreconditionFailed)?;
+    moderated(c, current.status(), &row, now)?;
     Ok(staff_view(c, &row)?)
 }
 
@@ -147,10 +201,11 @@ pub fn moderate_many(
     }
     let mut updated = 0;
     for row in rows.iter().filter(|r| r.status() != status) {
-        model::set_status(c, row, status, now)?.ok_or(ApiError::Conflict(
+        let changed = model::set_status(c, row, status, now)?.ok_or(ApiError::Conflict(
             ProblemType::EditConflict,
             "a comment changed meanwhile; nothing was changed".into(),
         ))?;
+        moderated(c, row.status(), &changed, now)?;
         updated += 1;
     }
     Ok(updated)
@@ -161,6 +216,13 @@ pub fn delete(c: &mut DbConnection, id: i64, if_match: &IfMatch) -> Result<(), A
     let current = found(model::find(c, id)?)?;
     if_match.check_value(&staff_view(c, &current)?)?;
     model::delete(c, &current)?;
+    if current.status() == CommentStatus::Approved {
+        crate::events::purge(
+            c,
+            &crate::events::keys::comment_purge(current.article_id),
+            crate::time::now(),
+        )?;
+    }
     Ok(())
 }
 

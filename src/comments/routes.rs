@@ -11,6 +11,7 @@ use super::spam::Verdict;
 use crate::articles::workflow::Readable;
 use crate::config::Settings;
 use crate::db::Store;
+use crate::events::keys;
 use crate::http::auth::Caller;
 use crate::http::cache::readers_unaffected;
 use crate::http::client_ip::ClientIp;
@@ -64,6 +65,7 @@ pub async fn list_article_comments(
     let audience = caller.audience(&settings);
     respond_lookup(&req, "article", found, audience, |comments| {
         respond_page(&req, page, comments, audience)
+            .map(|response| keys::tag(response, &keys::Keys::of(&[keys::COMMENTS])))
     })
 }
 

@@ -99,6 +99,12 @@ pub enum DbError {
     Query(#[from] diesel::result::Error),
 }
 
+/// Notified after every write this process committed, for whoever follows the database from
+/// inside the process (the live stream's pump reads new events then rather than at its next
+/// periodic look). Only current waiters are woken: a follower registers before it reads.
+pub static COMMITTED: std::sync::LazyLock<tokio::sync::Notify> =
+    std::sync::LazyLock::new(tokio::sync::Notify::new);
+
 impl Store {
     /// Opens the database, applies pending migrations (refusing a database from a newer
     /// binary), then builds the pool. Errors here are start-up errors, reported verbatim.
@@ -220,7 +226,7 @@ impl Store {
         T: Send + 'static,
         E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
-        match &self.writer {
+        let written = match &self.writer {
             Some(writer) => {
                 let deadline = std::time::Instant::now() + self.acquire_timeout;
                 let site = self.site.clone();
@@ -229,7 +235,11 @@ impl Store {
                     .await
             }
             None => self.run(move |conn| write_transaction(conn, work)).await,
+        };
+        if written.is_ok() {
+            COMMITTED.notify_waiters();
         }
+        written
     }
 
     /// A pooled connection for blocking callers (CLI commands). Request handlers use

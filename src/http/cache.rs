@@ -280,7 +280,7 @@ pub async fn response_cache(
 /// The public reads kept: the API, feeds and sitemaps (not `/media`, whose files are
 /// immutable and cached by browsers and CDNs forever).
 fn is_cached_path(path: &str) -> bool {
-    path.starts_with("/api/v1/")
+    (path.starts_with("/api/v1/") && path != "/api/v1/stream")
         || path.starts_with("/feeds/")
         || path.starts_with("/sitemaps/")
         || path == "/sitemap.xml"

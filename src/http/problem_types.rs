@@ -37,18 +37,20 @@ pub enum ProblemType {
     EditConflict,
     JobRunning,
     MediaInUse,
+    EventExpired,
     Conflict,
     PreconditionFailed,
     ValidationFailed,
     InvalidImage,
     ImageTooLarge,
+    WebhookAddressRefused,
     RateLimited,
     Unavailable,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [Self; 32] = [
+    pub const ALL: [Self; 34] = [
         Self::MalformedBody,
         Self::InvalidQuery,
         Self::InvalidHeader,
@@ -73,11 +75,13 @@ impl ProblemType {
         Self::EditConflict,
         Self::JobRunning,
         Self::MediaInUse,
+        Self::EventExpired,
         Self::Conflict,
         Self::PreconditionFailed,
         Self::ValidationFailed,
         Self::InvalidImage,
         Self::ImageTooLarge,
+        Self::WebhookAddressRefused,
         Self::RateLimited,
         Self::Unavailable,
         Self::Internal,
@@ -278,6 +282,13 @@ impl ProblemType {
                 "Articles still show the media item; `detail` names those the caller may \
                  read. Remove it from them, or delete with `?force=true` (they lose it).",
             ),
+            Self::EventExpired => (
+                "event-expired",
+                "Event no longer kept",
+                S::CONFLICT,
+                "The delivery's event is older than the outbox keeps events \
+                 (`SAHIFA_EVENTS_KEEP_DAYS`), so it cannot be sent again. Nothing was queued.",
+            ),
             Self::Conflict => (
                 "conflict",
                 "Conflict",
@@ -305,6 +316,16 @@ impl ProblemType {
                 "The image's header announces more pixels than allowed \
                  (`SAHIFA_MEDIA_MAX_PIXELS`, 50 million by default) or a side longer than \
                  16,383 pixels; it was refused before being decoded. Nothing was stored.",
+            ),
+            Self::WebhookAddressRefused => (
+                "webhook-address-refused",
+                "Webhook address refused",
+                S::UNPROCESSABLE_ENTITY,
+                "The webhook URL is an IP address, or a name that resolves to one, that Sahifa \
+                 will not call: loopback, private, link-local (cloud metadata), carrier-grade \
+                 NAT or reserved, or the name does not resolve at all. Use a public address; \
+                 for receivers on a private network, the operator sets \
+                 `SAHIFA_WEBHOOKS_ALLOW_PRIVATE=true`. Nothing was saved.",
             ),
             Self::ValidationFailed => (
                 "validation-failed",

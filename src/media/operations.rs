@@ -177,6 +177,7 @@ pub async fn upload(
         .as_deref()
         .map(crate::text::canonical_language_tag)
         .unwrap_or_else(|| "ar".into());
+    let urls = service.urls.clone();
     let row = db
         .write(move |c| {
             let row = model::insert(
@@ -207,6 +208,7 @@ pub async fn upload(
             if !ready {
                 enqueue_renditions(c, row.id, now)?;
             }
+            announce(c, "media.created", &Media::new(&row, &urls), now)?;
             Ok::<_, ApiError>(row)
         })
         .await?;
@@ -447,7 +449,28 @@ pub fn update(
     if refocused.is_some() {
         enqueue_renditions(c, id, now)?;
     }
-    Ok(view(service, &updated))
+    let media = view(service, &updated);
+    announce(c, "media.updated", &media, now)?;
+    Ok(media)
+}
+
+/// A media event, with the purge of what shows the item (its articles carry `media-{id}`).
+fn announce(
+    c: &mut DbConnection,
+    event_type: &str,
+    media: &Media,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<()> {
+    crate::events::emit_with_purge(
+        c,
+        &crate::events::Event {
+            event_type,
+            data: serde_json::to_value(media).unwrap_or_default(),
+            section_id: None,
+        },
+        &crate::events::keys::media_purge(media.id),
+        now,
+    )
 }
 
 /// Deletes an item: refused with 409 while articles use it, unless `force` (they lose it).
@@ -487,6 +510,7 @@ pub fn delete(
         ));
     }
     crate::articles::operations::forget_media(c, id, now)?;
+    announce(c, "media.deleted", &view(service, &row), now)?;
     model::delete(c, id)?;
     if model::count_with_blob(c, &row.blob_key)? == 0 {
         jobs::enqueue(

@@ -247,7 +247,7 @@ pub fn delete(
 }
 
 /// The page as `readable` shows it.
-fn view(c: &mut DbConnection, row: PageRow, readable: Readable) -> QueryResult<Page> {
+pub fn view(c: &mut DbConnection, row: PageRow, readable: Readable) -> QueryResult<Page> {
     let summary = summaries(c, std::slice::from_ref(&row), readable)?.remove(0);
     Ok(Page {
         summary,

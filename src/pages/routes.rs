@@ -8,6 +8,7 @@ use super::operations::{self, Readable};
 use crate::articles::derived::RenderSlots;
 use crate::config::Settings;
 use crate::db::Store;
+use crate::events::keys;
 use crate::http::auth::{Caller, EditorOrAdmin};
 use crate::http::conditional::{Audience, IfMatch, IfMatchHeader, created, respond};
 use crate::http::docs::*;
@@ -52,7 +53,9 @@ pub async fn list_pages(
     let pages = store
         .run(move |c| operations::list(c, viewer.as_ref(), &filters, page))
         .await?;
+    let keys = keys::of_list(keys::PAGES, &pages.0);
     respond_page(&req, page, pages, caller.audience(&settings))
+        .map(|response| keys::tag(response, &keys))
 }
 
 /// One page, by id or slug (percent-encoded UTF-8 works). An old slug answers 301 with the
@@ -88,6 +91,7 @@ pub async fn get_page(
     let audience = caller.audience(&settings);
     respond_lookup(&req, "page", found, audience, |page| {
         respond(&req, StatusCode::OK, &page, audience)
+            .map(|response| keys::tag(response, &keys::of_one(&page)))
     })
 }
 

@@ -159,7 +159,7 @@ pub fn delete(
 }
 
 /// The section as the API shows it: with its visible articles, subsections included.
-fn view(c: &mut DbConnection, row: &SectionRow, now: NaiveDateTime) -> QueryResult<Section> {
+pub fn view(c: &mut DbConnection, row: &SectionRow, now: NaiveDateTime) -> QueryResult<Section> {
     let count = model::all_with_counts(c, now)?
         .into_iter()
         .find(|(section, _)| section.id == row.id)

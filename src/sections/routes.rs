@@ -7,6 +7,7 @@ use super::dto::{CreateSection, Section, UpdateSection};
 use super::operations;
 use crate::config::Settings;
 use crate::db::Store;
+use crate::events::keys;
 use crate::http::auth::{Caller, EditorOrAdmin};
 use crate::http::conditional::{Audience, IfMatch, IfMatchHeader, created, respond};
 use crate::http::docs::*;
@@ -44,7 +45,9 @@ pub async fn list_sections(
     let sections = store
         .query(move |c| operations::list(c, page, crate::time::now()))
         .await?;
+    let keys = keys::of_list(keys::SECTIONS, &sections.0);
     respond_page(&req, page, sections, caller.audience(&settings))
+        .map(|response| keys::tag(response, &keys))
 }
 
 /// One section, by id or slug. An old slug answers 301 with the current URL.
@@ -78,6 +81,7 @@ pub async fn get_section(
     let audience = caller.audience(&settings);
     respond_lookup(&req, "section", found, audience, |section| {
         respond(&req, StatusCode::OK, &section, audience)
+            .map(|response| keys::tag(response, &keys::of_one(&section)))
     })
 }
 

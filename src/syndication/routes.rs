@@ -10,6 +10,7 @@ use super::feeds;
 use super::operations::{self, FeedScope, MonthFile};
 use crate::config::Settings;
 use crate::db::Store;
+use crate::events::keys::{self, Keys};
 use crate::http::ApiError;
 use crate::http::conditional::{Audience, respond_as};
 use crate::http::docs::*;
@@ -96,13 +97,8 @@ async fn feed(
             "application/feed+json; charset=utf-8",
         ),
     };
-    Ok(respond_as(
-        &req,
-        StatusCode::OK,
-        body,
-        content_type,
-        public(settings),
-    ))
+    let response = respond_as(&req, StatusCode::OK, body, content_type, public(settings));
+    Ok(keys::tag(response, &Keys::of(&[keys::FEEDS])))
 }
 
 fn public(settings: &Settings) -> Audience {
@@ -189,14 +185,16 @@ pub async fn json_feed(
     feed(req, params.into_inner(), Format::Json, &store, &settings).await
 }
 
+/// A sitemap (every one depends on what `sitemaps` names).
 fn xml(req: &HttpRequest, body: Vec<u8>, settings: &Settings) -> HttpResponse {
-    respond_as(
+    let response = respond_as(
         req,
         StatusCode::OK,
         body,
         "application/xml; charset=utf-8",
         public(settings),
-    )
+    );
+    keys::tag(response, &Keys::of(&[keys::SITEMAPS]))
 }
 
 /// The sitemap index: the sections, tags and pages sitemaps, then one article sitemap per

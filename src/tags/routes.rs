@@ -6,6 +6,7 @@ use super::dto::Tag;
 use super::operations;
 use crate::config::Settings;
 use crate::db::Store;
+use crate::events::keys;
 use crate::http::ApiError;
 use crate::http::auth::Caller;
 use crate::http::docs::*;
@@ -39,7 +40,9 @@ pub async fn list_tags(
     let tags = store
         .query(move |c| operations::list(c, page, crate::time::now()))
         .await?;
+    let keys = keys::of_list(keys::TAGS, &tags.0);
     respond_page(&req, page, tags, caller.audience(&settings))
+        .map(|response| keys::tag(response, &keys))
 }
 
 /// Registers this slice's routes (each one lands in the OpenAPI document).

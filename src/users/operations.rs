@@ -151,6 +151,10 @@ pub fn update(
     if ends_sessions {
         model::end_sessions(c, id, now)?;
     }
+    if updated.display_name != current.display_name {
+        // Articles show their author's name.
+        crate::events::purge(c, &crate::events::keys::author_purge(id), now)?;
+    }
     Ok(User::from(&updated))
 }
 

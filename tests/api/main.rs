@@ -26,4 +26,5 @@ mod sections;
 mod syndication;
 mod system;
 mod users;
+mod webhooks;
 mod wordpress;
