@@ -239,7 +239,7 @@ pub struct DeliveryFilters {
     #[param(inline)]
     pub state: Option<State>,
     /// Only deliveries of this event type.
-    #[param(value_type = Option<EventType>, example = "article.published")]
+    #[param(inline, value_type = Option<EventType>, example = "article.published")]
     pub event: Option<String>,
     /// Only deliveries created at or after this time.
     #[param(value_type = Option<String>, format = DateTime)]
