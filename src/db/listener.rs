@@ -43,11 +43,15 @@ pub trait Hearer: Send + Sync + 'static {
 pub struct Channel {
     pub name: &'static str,
     pub application_name: &'static str,
+    /// How often arrived notifications are read: the longest an announcement waits here,
+    /// beyond its own trip ([`POLL_INTERVAL`] where staleness matters).
+    pub poll: Duration,
 }
 
-/// How often arrived notifications are read: the longest another instance's write can be
-/// served stale here, beyond the notification's own trip.
-const POLL_INTERVAL: Duration = Duration::from_millis(5);
+/// How often the response cache and the search index read arrived notifications: the
+/// longest another instance's write can be served stale here, beyond the notification's
+/// own trip.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(5);
 
 /// How often the connection is checked with a query.
 const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(1);
@@ -78,7 +82,7 @@ async fn keep_listening(
     let mut last_attempt = Instant::now();
     let mut last_heartbeat = Instant::now();
     loop {
-        sleep(POLL_INTERVAL).await;
+        sleep(channel.poll).await;
         if cache.strong_count() == 0 {
             return;
         }

@@ -32,9 +32,12 @@ pub const POLL: Duration = Duration::from_millis(250);
 /// How many events a resuming subscriber reads per page of its backlog.
 pub const BACKLOG_PAGE: i64 = 200;
 
+/// Streams tolerate tens of milliseconds, so this connection is read less often than the
+/// cache's (each read is a blocking task).
 pub const CHANNEL: Channel = Channel {
     name: "sahifa_events",
     application_name: "sahifa events listener",
+    poll: Duration::from_millis(50),
 };
 
 /// One event as the stream sends it.

@@ -43,6 +43,7 @@ use crate::db::{DbConnection, Store};
 pub const CHANNEL: Channel = Channel {
     name: "sahifa_readers_view",
     application_name: APPLICATION_NAME,
+    poll: listener::POLL_INTERVAL,
 };
 
 /// How the cache's listening connection names itself to PostgreSQL.

@@ -20,6 +20,7 @@ use crate::db::{ConnectionManager, DbConnection};
 pub const CHANNEL: Channel = Channel {
     name: "sahifa_search",
     application_name: "sahifa search listener",
+    poll: listener::POLL_INTERVAL,
 };
 
 /// The longest the index waits before looking at the log again.

@@ -962,3 +962,43 @@ async fn bad_changes_to_an_endpoint_change_nothing() {
         .await;
     assert_problem(missing, StatusCode::NOT_FOUND).await;
 }
+
+/// The stream is anonymous: drafts, their edits and articles scheduled for later never
+/// appear in it, live or replayed from the outbox.
+#[actix_web::test]
+async fn the_live_stream_never_shows_unpublished_work() {
+    let app = spawn_app_with(&[]).await;
+    let section = app.section("داخلي", None).await;
+    let section_id = section["id"].as_i64().unwrap();
+    let mut stream = app.get("/api/v1/stream").await;
+    let token = app.admin_token.clone();
+    let draft = app
+        .article(&token, section_id, "مسودة سرية", json!({}))
+        .await;
+    app.send(
+        Method::PATCH,
+        &format!("/api/v1/articles/{}", draft["id"]),
+        Some(&token),
+        Some(&json!({"title": "مسودة سرية معدلة"})),
+    )
+    .await;
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    app.published(
+        section_id,
+        "مجدول سري",
+        json!({"published_at": later.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)}),
+    )
+    .await;
+    let public = app.published(section_id, "خبر منشور", json!({})).await;
+    let live = read_events(&mut stream, 1).await;
+    assert_eq!(live[0].2["data"]["id"], public["id"], "{:?}", live[0]);
+    let mut replayed = app
+        .request(Method::GET, "/api/v1/stream")
+        .header("Last-Event-ID", "0")
+        .send()
+        .await
+        .unwrap();
+    let again = read_events(&mut replayed, 1).await;
+    assert_eq!(again[0].2["data"]["id"], public["id"]);
+    assert!(!again[0].2.to_string().contains("سري"));
+}
