@@ -87,13 +87,17 @@ def before_call(context, case, kwargs):
 #
 # - 412 to a request that carries `If-Match`: the header is schema-valid, but only the
 #   resource's *current* ETag satisfies it, and Schemathesis cannot know that value.
-# - 422 whose `errors` name nothing but id-reference fields (`parent_id`, `section_id`, `ids`):
-#   the ids are well-formed integers, but whether a section or comment with that id exists (or,
-#   for `parent_id`, whether it would make a cycle) is state.
+# - 422 whose `errors` name nothing but id-reference fields (`parent_id`, `section_id`, `ids`,
+#   `featured_media_id`, `authors`, `translation_of`): the ids are well-formed integers, but
+#   whether a section, user or article with that id exists (or, for `parent_id`, whether it
+#   would make a cycle) is state. Likewise a menu link's target (`items[…]`), and an API key's
+#   `expires_at` that is already past.
 #
 # Every other rejected valid request -- any other status, or a 422 that names any other field --
 # still fails the run.
-_REFERENCE_FIELDS = frozenset({"parent_id", "section_id", "ids", "featured_media_id"})
+_REFERENCE_FIELDS = frozenset(
+    {"parent_id", "section_id", "ids", "featured_media_id", "authors", "translation_of"}
+)
 
 # ensure_resource_availability (ST302) follows inferred links such as "POST /articles created
 # article N, so POST /articles/N/comments must find it". But a new article is a draft, and
@@ -159,6 +163,15 @@ def filter_failure(context, failure, case, response):
     if case.operation.path == "/api/v1/changes" and set(errors) == {"since"}:
         # A cursor has the documented shape, but only one this database signed is accepted.
         return _drop(failure, case, response, "a cursor this database did not sign")
+    if case.operation.path.startswith("/api/v1/menus") and all(
+        str(name).startswith("items[") for name in errors
+    ):
+        # A link names a section, article, page or tag that must exist, and takes a
+        # `target_id` or a `url` according to its `type`: state and a cross-field rule.
+        return _drop(failure, case, response, "a menu link's target: " + ",".join(sorted(errors)))
+    if case.operation.path == "/api/v1/api-keys" and set(errors) == {"expires_at"}:
+        # Any timestamp has the documented shape; only one still ahead is accepted.
+        return _drop(failure, case, response, "an API key expiry already past")
     if set(errors) <= _REFERENCE_FIELDS:
         return _drop(failure, case, response, "no such referenced id: " + ",".join(sorted(errors)))
     return True

@@ -606,6 +606,13 @@ fn insert_article(
             published_at: p.published_at,
             created_at: p.created_at,
             updated_at: p.updated_at,
+            byline: None,
+            source: None,
+            source_url: None,
+            content_updated_at: Some(p.updated_at),
+            breaking_until: None,
+            featured: false,
+            position: None,
         },
     )?;
     sahifa::tags::model::set_for_article(c, id, &p.tags, p.created_at)?;

@@ -201,6 +201,14 @@ pub struct Settings {
     /// How long the outbox keeps events (and the webhook delivery log), for stream resumes
     /// and replays (`SAHIFA_EVENTS_KEEP_DAYS`).
     pub events_keep: Duration,
+    /// Requests per minute an API key may make unless it was given its own limit
+    /// (`SAHIFA_API_KEY_RATE_LIMIT`).
+    pub api_key_rate_limit: u32,
+    /// How long audit entries are kept (`SAHIFA_AUDIT_KEEP_DAYS`, 0 for ever).
+    pub audit_keep: Option<Duration>,
+    /// How many revisions of each article or page are kept, newest first
+    /// (`SAHIFA_REVISIONS_KEEP`, 0 for all).
+    pub revisions_keep: u32,
 }
 
 /// A variable that could not be used, and why.
@@ -363,6 +371,16 @@ impl Settings {
             webhooks: webhooks(&env)?,
             events_keep: env.parse("SAHIFA_EVENTS_KEEP_DAYS", "7", |v| {
                 bounded(v, 1u64, 3650).map(|days| Duration::from_secs(days * 86_400))
+            })?,
+            api_key_rate_limit: env.parse("SAHIFA_API_KEY_RATE_LIMIT", "600", |v| {
+                bounded(v, 1u32, 1_000_000)
+            })?,
+            audit_keep: env.parse("SAHIFA_AUDIT_KEEP_DAYS", "365", |v| {
+                bounded(v, 0u64, 36_500)
+                    .map(|days| (days > 0).then(|| Duration::from_secs(days * 86_400)))
+            })?,
+            revisions_keep: env.parse("SAHIFA_REVISIONS_KEEP", "0", |v| {
+                bounded(v, 0u32, 1_000_000)
             })?,
             search_dir: match get("SAHIFA_SEARCH_DIR") {
                 Some(dir) => PathBuf::from(dir.trim()),

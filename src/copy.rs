@@ -15,9 +15,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
 
 use crate::db::schema::{
-    article_media, article_tags, articles, changes, comments, events, import_map,
-    instance_settings, jobs, legacy_paths, media, pages, refresh_tokens, search_changes, sections,
-    slug_redirects, tags, users, webhook_attempts, webhook_deliveries, webhook_endpoints,
+    api_keys, article_authors, article_corrections, article_media, article_previews, article_tags,
+    article_translations, articles, audit_log, changes, comments, events, import_map,
+    instance_settings, jobs, legacy_paths, media, menu_items, menus, pages, refresh_tokens,
+    revisions, search_changes, sections, slug_redirects, tags, users, webhook_attempts,
+    webhook_deliveries, webhook_endpoints,
 };
 use crate::db::{DbConnection, DbError, Store, read_snapshot, write_transaction};
 
@@ -25,7 +27,7 @@ use crate::db::{DbConnection, DbError, Store, read_snapshot, write_transaction};
 pub const BATCH: i64 = 1000;
 
 /// The tables copied, in copy order: parents before children.
-pub const COPIED: [&str; 21] = [
+pub const COPIED: [&str; 30] = [
     "instance_settings",
     "users",
     "refresh_tokens",
@@ -47,6 +49,15 @@ pub const COPIED: [&str; 21] = [
     "webhook_endpoints",
     "webhook_deliveries",
     "webhook_attempts",
+    "article_authors",
+    "article_corrections",
+    "article_translations",
+    "article_previews",
+    "revisions",
+    "api_keys",
+    "audit_log",
+    "menus",
+    "menu_items",
 ];
 
 /// The tables left out, and why. A name ending in `*` stands for every table it begins.
@@ -156,6 +167,9 @@ table_copier!(article_rows, articles, articles::id.asc(), {
     meta_description: Option<String>, reading_time_minutes: i32, comment_count: i64,
     comments_open: bool, published_at: Option<chrono::NaiveDateTime>, version: i64,
     created_at: chrono::NaiveDateTime, updated_at: chrono::NaiveDateTime, body_format: String,
+    byline: Option<String>, source: Option<String>, source_url: Option<String>,
+    content_updated_at: Option<chrono::NaiveDateTime>, breaking_until: Option<chrono::NaiveDateTime>,
+    featured: bool, position: Option<i32>,
 });
 // The files themselves are not in the database: `--media-to` copies them afterwards
 // (`media::transfer`); the folder names come with `instance_settings.media_key`.
@@ -218,6 +232,43 @@ table_copier!(webhook_delivery_rows, webhook_deliveries, webhook_deliveries::id.
 table_copier!(webhook_attempt_rows, webhook_attempts, webhook_attempts::id.asc(), {
     id: i64, delivery_id: i64, attempt: i32, attempted_at: chrono::NaiveDateTime,
     status: Option<i32>, latency_ms: i32, error: Option<String>, response_excerpt: Option<String>,
+});
+// The newsroom's record goes along: bylines, corrections, revisions, the audit trail, and
+// API keys (their hashes: a key keeps working against the target), and revoked previews.
+table_copier!(article_author_rows, article_authors, (article_authors::article_id.asc(), article_authors::user_id.asc()), {
+    article_id: i64, user_id: i64, position: i32,
+});
+table_copier!(correction_rows, article_corrections, article_corrections::id.asc(), {
+    id: i64, article_id: i64, note: String, editor_id: Option<i64>,
+    created_at: chrono::NaiveDateTime,
+});
+table_copier!(translation_rows, article_translations, article_translations::article_id.asc(), {
+    article_id: i64, original_id: i64,
+});
+table_copier!(preview_rows, article_previews, article_previews::article_id.asc(), {
+    article_id: i64, revoked_before: chrono::NaiveDateTime,
+});
+table_copier!(revision_rows, revisions, revisions::id.asc(), {
+    id: i64, resource_type: String, resource_id: i64, editor_id: Option<i64>, snapshot: String,
+    created_at: chrono::NaiveDateTime,
+});
+table_copier!(api_key_rows, api_keys, api_keys::id.asc(), {
+    id: i64, name: String, prefix: String, secret_hash: String, scopes: String, rate_limit: i32,
+    created_by: i64, created_at: chrono::NaiveDateTime, expires_at: Option<chrono::NaiveDateTime>,
+    last_used_at: Option<chrono::NaiveDateTime>, revoked_at: Option<chrono::NaiveDateTime>,
+});
+table_copier!(audit_rows, audit_log, audit_log::id.asc(), {
+    id: i64, at: chrono::NaiveDateTime, actor_user_id: Option<i64>, actor_key_id: Option<i64>,
+    action: String, resource_type: String, resource_id: Option<String>, fields: String,
+    outcome: String, client_ip: Option<String>, request_id: Option<String>,
+});
+table_copier!(menu_rows, menus, menus::id.asc(), {
+    id: i64, slug: String, name: String, version: i64, created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+});
+table_copier!(menu_item_rows, menu_items, menu_items::id.asc(), {
+    id: i64, menu_id: i64, parent_id: Option<i64>, position: i32, label: String,
+    description: Option<String>, kind: String, target_id: Option<i64>, url: Option<String>,
 });
 table_copier!(comment_rows, comments, comments::id.asc(), {
     id: i64, article_id: i64, parent_id: Option<i64>, depth: i32, author_name: String,
@@ -353,6 +404,15 @@ fn copy_tables(
     copy_table!(webhook_endpoint_rows, "webhook_endpoints");
     copy_table!(webhook_delivery_rows, "webhook_deliveries");
     copy_table!(webhook_attempt_rows, "webhook_attempts");
+    copy_table!(article_author_rows, "article_authors");
+    copy_table!(correction_rows, "article_corrections");
+    copy_table!(translation_rows, "article_translations");
+    copy_table!(preview_rows, "article_previews");
+    copy_table!(revision_rows, "revisions");
+    copy_table!(api_key_rows, "api_keys");
+    copy_table!(audit_rows, "audit_log");
+    copy_table!(menu_rows, "menus");
+    copy_table!(menu_item_rows, "menu_items");
     progress.finish_and_clear();
     restart_id_sequences(target)?;
     Ok(report)
@@ -378,6 +438,12 @@ fn restart_id_sequences(target: &mut DbConnection) -> QueryResult<()> {
             ("webhook_endpoints", "id"),
             ("webhook_deliveries", "id"),
             ("webhook_attempts", "id"),
+            ("article_corrections", "id"),
+            ("revisions", "id"),
+            ("api_keys", "id"),
+            ("audit_log", "id"),
+            ("menus", "id"),
+            ("menu_items", "id"),
         ] {
             c.batch_execute(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', '{key}'), \

@@ -115,6 +115,8 @@ fn load_into(
             lang: None,
             published_after: None,
             published_before: None,
+            featured: None,
+            breaking: None,
             sort: Default::default(),
             now: crate::time::now(),
         },
@@ -179,6 +181,15 @@ fn load_into(
             meta_description: None,
             comments_open: Some(true),
             published_at: Some(published_at.into()),
+            authors: None,
+            byline: None,
+            source: None,
+            source_url: None,
+            breaking: None,
+            breaking_until: None,
+            featured: None,
+            position: None,
+            translation_of: None,
         };
         let derived = crate::articles::derived::Derived::of(&input.body)
             .map_err(|e| ApiError::invalid("body", e.to_string()))?;

@@ -11,7 +11,9 @@
 //! - [`auth`] and [`users`]: identity, tokens, staff accounts;
 //! - [`time`]: timestamps at the edges.
 
+pub mod api_keys;
 pub mod articles;
+pub mod audit;
 pub mod auth;
 pub mod changes;
 pub mod comments;
@@ -26,10 +28,12 @@ pub mod jobs;
 pub mod links;
 pub mod maintenance;
 pub mod media;
+pub mod menus;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
 pub mod redirects;
+pub mod revisions;
 pub mod routes;
 pub mod search;
 pub mod sections;

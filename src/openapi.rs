@@ -37,8 +37,11 @@ header. Writes need a bearer token from `POST /api/v1/auth/login`.",
         (name = "pages", description = "Pages that are not articles (about us, contact, policies): nested, ordered; written by editors"),
         (name = "redirects", description = "Old links of an imported site, and where their items live now"),
         (name = "syndication", description = "RSS, Atom and JSON feeds, sitemaps and the Google News sitemap, at the public site's URLs (needs SAHIFA_PUBLIC_URL); the changes feed for static builds"),
-        (name = "webhooks", description = "Signed webhooks (admins only). Events: article.published (also when a scheduled article falls due), article.updated (published articles), article.unpublished, article.deleted, section.created/updated/deleted, page.published/updated/unpublished/deleted, comment.created (pending, for moderation tools; never the commenter's email), comment.approved, media.created/updated/deleted, and cache.purge, whose data.keys are the surrogate keys to purge (every public read carries its keys in Surrogate-Key and Cache-Tag: article-{id}, section-{id}, tag-{id}, author-{id}, page-{id}, media-{id}, and articles, sections, tags, pages, comments, feeds, sitemaps, changes for lists). A delivery is POST {id, type, timestamp, data} (data: the resource as anonymous readers see it, or {id, slug, url} once they no longer do) with the Standard Webhooks headers webhook-id (the event id, the same on every retry and replay), webhook-timestamp and webhook-signature (v1, and base64 HMAC-SHA256 of id.timestamp.body, keyed by the base64 after whsec_). Events are written in the transaction of the change (a rolled-back change sends nothing, a committed one is never lost) and sent by the job runner: 10 s timeout, no redirects followed, retries with exponential backoff and jitter for 72 hours (SAHIFA_WEBHOOKS_RETRY_FOR_SECS), at least once and in no guaranteed order (event ids increase in commit order). An endpoint failing for 5 days (SAHIFA_WEBHOOKS_DISABLE_AFTER_SECS) is disabled with its reason. URLs resolving to loopback, private, link-local or metadata addresses are refused when saved and at every delivery, unless SAHIFA_WEBHOOKS_ALLOW_PRIVATE=true"),
-        (name = "events", description = "The live stream: Server-Sent Events of public article events, resumable with Last-Event-ID, across every instance sharing a PostgreSQL database"),
+        (name = "webhooks", description = "Signed webhooks (admins only). Events: article.published (also when a scheduled article falls due), article.updated (published articles), article.unpublished, article.deleted, article.corrected (a correction was appended), section.created/updated/deleted, page.published/updated/unpublished/deleted, comment.created (pending, for moderation tools; never the commenter's email), comment.approved, media.created/updated/deleted, and cache.purge, whose data.keys are the surrogate keys to purge (every public read carries its keys in Surrogate-Key and Cache-Tag: article-{id}, section-{id}, tag-{id}, author-{id}, page-{id}, media-{id}, and articles, sections, tags, pages, comments, feeds, sitemaps, changes for lists). A delivery is POST {id, type, timestamp, data} (data: the resource as anonymous readers see it, or {id, slug, url} once they no longer do) with the Standard Webhooks headers webhook-id (the event id, the same on every retry and replay), webhook-timestamp and webhook-signature (v1, and base64 HMAC-SHA256 of id.timestamp.body, keyed by the base64 after whsec_). Events are written in the transaction of the change (a rolled-back change sends nothing, a committed one is never lost) and sent by the job runner: 10 s timeout, no redirects followed, retries with exponential backoff and jitter for 72 hours (SAHIFA_WEBHOOKS_RETRY_FOR_SECS), at least once and in no guaranteed order (event ids increase in commit order). An endpoint failing for 5 days (SAHIFA_WEBHOOKS_DISABLE_AFTER_SECS) is disabled with its reason. URLs resolving to loopback, private, link-local or metadata addresses are refused when saved and at every delivery, unless SAHIFA_WEBHOOKS_ALLOW_PRIVATE=true"),
+        (name = "events", description = "The live stream: Server-Sent Events of public article events (published, updated, unpublished, deleted, corrected), resumable with Last-Event-ID, across every instance sharing a PostgreSQL database"),
+        (name = "api-keys", description = "Scoped API keys for build servers and scripts (admins only). Send `Authorization: Bearer sk_live_…`. A key acts for the admin who created it, never beyond its scopes: content:read (everything staff can read, drafts included), content:write (articles, pages, sections, tags, menus), comments:moderate (the moderation queue and moderation), media:write, webhooks:manage, admin (everything). A request outside the key's scopes is 403 scope-required; session endpoints (/auth/…) take no key. The secret is shown once, at creation; only its SHA-256 hash is kept. Every request looks the key up, so a revocation holds at once on every instance. Each key has its own rate limit (429 with Retry-After) and a last_used_at (written at most once a minute). Everything a key does is in the audit trail with its id."),
+        (name = "menus", description = "Menus: named, ordered lists of links to sections, articles, pages, tags or external URLs, nested one level, for headers, footers and homepage blocks. Editors write them; anyone reads them, without links to what readers cannot see"),
+        (name = "audit", description = "The audit trail (admins only): every staff write and every security event, append-only; kept SAHIFA_AUDIT_KEEP_DAYS days (365; 0 keeps it for ever)"),
     ),
     components(
         schemas(Problem),
@@ -299,6 +302,29 @@ pub fn document_saturation(doc: &mut Document) {
                 .responses
                 .entry("503".into())
                 .or_insert_with(|| RefOr::Ref(Ref::from_response_name("ServiceUnavailable")));
+        }
+    }
+}
+
+/// Operations whose JSON body may be left out entirely (the server then takes its defaults):
+/// utoipa marks a body optional only by making it nullable too, which it is not.
+const OPTIONAL_BODIES: &[&str] = &["createArticlePreview"];
+
+/// Marks the bodies of [`OPTIONAL_BODIES`] as not required.
+pub fn document_optional_bodies(doc: &mut Document) {
+    use utoipa::openapi::Required;
+    for item in doc.paths.paths.values_mut() {
+        let operations = [&mut item.post, &mut item.put, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            let optional = operation
+                .operation_id
+                .as_deref()
+                .is_some_and(|id| OPTIONAL_BODIES.contains(&id));
+            if let (true, Some(utoipa::openapi::RefOr::T(body))) =
+                (optional, operation.request_body.as_mut())
+            {
+                body.required = Some(Required::False);
+            }
         }
     }
 }

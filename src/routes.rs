@@ -7,8 +7,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
 use crate::{
-    articles, auth, changes, comments, events, health, jobs, media, openapi, pages, redirects,
-    sections, syndication, tags, users, webhooks,
+    api_keys, articles, audit, auth, changes, comments, events, health, jobs, media, menus,
+    openapi, pages, redirects, revisions, sections, syndication, tags, users, webhooks,
 };
 
 /// The app with every documented route registered, and the document they make.
@@ -43,6 +43,8 @@ fn tree(cfg: &mut ServiceConfig) {
                 .configure(sections::routes::configure)
                 .configure(articles::routes::configure)
                 .configure(pages::routes::configure)
+                .configure(revisions::routes::configure)
+                .configure(menus::routes::configure)
                 .configure(redirects::routes::configure)
                 .configure(changes::routes::configure)
                 .configure(tags::routes::configure)
@@ -51,7 +53,9 @@ fn tree(cfg: &mut ServiceConfig) {
                 .configure(media::routes::configure)
                 .configure(jobs::routes::configure)
                 .configure(webhooks::routes::configure)
-                .configure(events::routes::configure),
+                .configure(events::routes::configure)
+                .configure(api_keys::routes::configure)
+                .configure(audit::routes::configure),
         );
 }
 
@@ -59,5 +63,6 @@ fn tree(cfg: &mut ServiceConfig) {
 pub fn document() -> Document {
     let mut doc = routed_app().1;
     openapi::document_saturation(&mut doc);
+    openapi::document_optional_bodies(&mut doc);
     doc
 }

@@ -163,6 +163,14 @@ async fn start_jobs(
             client,
         ))
         .with(crate::events::prune_kind(settings.events_keep));
+    let registry = match settings.revisions_keep {
+        0 => registry,
+        keep => registry.with(crate::revisions::operations::prune_kind(keep)),
+    };
+    let registry = match settings.audit_keep {
+        Some(keep) => registry.with(crate::audit::operations::prune_kind(keep)),
+        None => registry,
+    };
     let runner = Runner::start(
         store.clone(),
         registry,
@@ -305,6 +313,8 @@ struct Shared {
     media: web::Data<MediaService>,
     cursor_key: web::Data<crate::changes::cursor::KeyCell>,
     events: web::Data<crate::events::stream::Broadcaster>,
+    key_limits: web::Data<crate::api_keys::KeyLimits>,
+    actions: web::Data<crate::audit::context::Actions>,
 }
 
 /// The OpenAPI document, serialized once, byte-identical to `openapi/openapi.json`.
@@ -337,6 +347,8 @@ fn serve(
                 ("/media/{key}/{name}", &["GET"]),
             ],
         )),
+        actions: web::Data::new(crate::audit::context::Actions::new(&document)),
+        key_limits: web::Data::new(crate::api_keys::KeyLimits::default()),
         document: web::Data::new(DocumentJson(openapi::to_json(&document).into())),
         settings: web::Data::new(settings.clone()),
         keys: web::Data::new(keys),
@@ -410,6 +422,8 @@ fn app(
         .app_data(shared.comment_limits)
         .app_data(shared.cursor_key)
         .app_data(shared.events)
+        .app_data(shared.key_limits)
+        .app_data(shared.actions)
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
             crate::http::pagination::bad_query("query", format!("invalid query string: {error}"))
                 .into()
@@ -437,6 +451,7 @@ fn app(
         // Outermost last: the request id wraps everything, so even refusals carry it. The
         // response cache is innermost: it stores what the handlers produce, and CORS and
         // compression are applied to each answer, cached or not.
+        .wrap(from_fn(crate::audit::context::middleware))
         .wrap(from_fn(response_cache))
         .wrap(from_fn(reject_control_characters))
         .wrap(cors)

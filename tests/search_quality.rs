@@ -786,6 +786,7 @@ fn store_corpus(url: DatabaseUrl, corpus: &[Article]) -> (DbConnection, Vec<i64>
                 meta_description: None,
                 comments_open: Some(true),
                 published_at: Some(published.into()),
+                ..Default::default()
             };
             let derived = Derived::of(&article.body).expect("the corpus nests shallowly");
             ids.push(articles::insert(c, author, &input, &derived, published)?);
@@ -822,6 +823,7 @@ fn sahifa_runs(url: DatabaseUrl, corpus: &[Article], queries: &[Judged]) -> Vec<
                 published_after: None,
                 published_before: None,
                 sort: None,
+                ..Default::default()
             };
             let page = Page {
                 page: 1,

@@ -955,6 +955,8 @@ impl Dto for CreateArticle {
                 500,
                 false,
             ),
+            opt("byline", self.byline.as_ref(), 200, false),
+            opt("source", self.source.as_ref(), 100, false),
         ]
         .into_iter()
         .flatten()
@@ -986,6 +988,18 @@ impl Dto for UpdateArticle {
                 "meta_description",
                 self.meta_description.as_ref().and_then(Option::as_ref),
                 500,
+                false,
+            ),
+            opt(
+                "byline",
+                self.byline.as_ref().and_then(Option::as_ref),
+                200,
+                false,
+            ),
+            opt(
+                "source",
+                self.source.as_ref().and_then(Option::as_ref),
+                100,
                 false,
             ),
         ]

@@ -9,7 +9,8 @@ use super::derived::BodyFormat;
 use super::model::SummaryRow;
 use crate::http::formats::{LanguageTag, Slug, TagName};
 use crate::http::input::{
-    line, line_opt, nullable, nullable_line, nullable_trimmed, trimmed_opt, web_url,
+    line, line_opt, nullable, nullable_line, nullable_trimmed, nullable_web_url, trimmed,
+    trimmed_opt, web_url, web_url_opt,
 };
 use crate::text::Direction;
 use crate::text::controls::{Lines, describe, first_disallowed};
@@ -112,7 +113,26 @@ pub struct ArticleSummary {
     pub section: SectionRef,
     #[schema(example = json!(["اليابان", "الولايات المتحدة"]))]
     pub tags: Vec<String>,
+    /// Who created the article: its owner in the workflow.
     pub author: AuthorRef,
+    /// Every author, in byline order.
+    pub authors: Vec<AuthorRef>,
+    /// Free-text credit shown with the authors, e.g. «خاص – القاهرة».
+    #[schema(example = "خاص – القاهرة")]
+    pub byline: Option<String>,
+    /// The agency of wire copy.
+    #[schema(example = "Kyodo")]
+    pub source: Option<String>,
+    #[schema(example = "https://english.kyodonews.net/", format = "uri")]
+    pub source_url: Option<String>,
+    /// Breaking news now.
+    pub breaking: bool,
+    /// When it stops being breaking news.
+    pub breaking_until: Option<Timestamp>,
+    /// On the homepage.
+    pub featured: bool,
+    /// The homepage slot, smallest first.
+    pub position: Option<i32>,
     pub featured_image: Option<FeaturedImageView>,
     /// The featured media library item, with alt, caption and credit in the article's
     /// language when it has them, and its renditions.
@@ -133,7 +153,11 @@ pub struct ArticleSummary {
     /// When the article became (or becomes, when scheduled) visible to readers.
     pub published_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    /// Moves on every save.
     pub updated_at: Timestamp,
+    /// Moves only when the text (title, excerpt, body) changes: not for comments, counters,
+    /// tags or workflow.
+    pub content_updated_at: Timestamp,
     /// Search results only: the passage that matched, HTML-escaped, matches in `<mark>`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "…ناقش الجانبان سبل تعزيز <mark>التعاون</mark> بين البلدين…")]
@@ -146,6 +170,7 @@ impl ArticleSummary {
         row: &SummaryRow,
         section: SectionRef,
         author: AuthorRef,
+        authors: Vec<AuthorRef>,
         tags: Vec<String>,
         featured_media: Option<crate::media::dto::MediaView>,
         url: Option<String>,
@@ -160,6 +185,16 @@ impl ArticleSummary {
             section,
             tags,
             author,
+            authors,
+            byline: row.byline.clone(),
+            source: row.source.clone(),
+            source_url: row.source_url.clone(),
+            breaking: row
+                .breaking_until
+                .is_some_and(|until| until > crate::time::now()),
+            breaking_until: row.breaking_until.map(Into::into),
+            featured: row.featured,
+            position: row.position,
             featured_image: row
                 .featured_image_url
                 .as_ref()
@@ -179,6 +214,7 @@ impl ArticleSummary {
             published_at: row.published_at.map(Into::into),
             created_at: row.created_at.into(),
             updated_at: row.updated_at.into(),
+            content_updated_at: row.content_updated_at.unwrap_or(row.updated_at).into(),
             snippet: None,
         }
     }
@@ -207,9 +243,53 @@ pub struct Article {
     /// configured.
     #[schema(value_type = Object, example = json!({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "طوكيو وواشنطن تبحثان توسيع التعاون الأمني"}))]
     pub json_ld: serde_json::Value,
+    /// Corrections editors appended, oldest first.
+    pub corrections: Vec<Correction>,
+    /// The article this one translates (the first of its translation group).
+    pub translation_of: Option<i64>,
+    /// The same story in other languages, published (for `hreflang`).
+    pub translations: Vec<Translation>,
 }
 
+/// The same story in another language.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Translation {
+    #[schema(example = "en")]
+    pub lang: String,
+    #[schema(example = 43)]
+    pub id: i64,
+    #[schema(example = "tokyo-washington-security")]
+    pub slug: String,
+    #[schema(format = "uri")]
+    pub url: Option<String>,
+}
+
+/// A dated note telling readers what was corrected.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Correction {
+    #[schema(example = 3)]
+    pub id: i64,
+    #[schema(example = "نُسب التصريح خطأً إلى وزير الخارجية، والصحيح أنه لوزير الدفاع.")]
+    pub note: String,
+    /// When it was issued.
+    pub date: Timestamp,
+}
+
+/// Appending a correction.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCorrection {
+    #[serde(deserialize_with = "trimmed::<_, 2000>")]
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(
+        example = "نُسب التصريح خطأً إلى وزير الخارجية، والصحيح أنه لوزير الدفاع.",
+        min_length = 1,
+        max_length = 2000
+    )]
+    pub note: String,
+}
+
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateArticle {
     #[serde(deserialize_with = "line::<_, 300>")]
@@ -283,6 +363,48 @@ pub struct CreateArticle {
     /// When published without it: now. In the future: scheduled.
     #[serde(default)]
     pub published_at: Option<Timestamp>,
+    /// The article's authors, in order (staff user ids, at most 10). Without it the creator
+    /// is the only author.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 10))]
+    #[schema(example = json!([7, 12]), min_items = 1, max_items = 10)]
+    pub authors: Option<Vec<i64>>,
+    /// Free-text credit shown with the authors, e.g. «خاص – القاهرة».
+    #[serde(default, deserialize_with = "line_opt::<_, 200>")]
+    #[validate(length(max = 200))]
+    #[schema(example = "خاص – القاهرة", max_length = 200)]
+    pub byline: Option<String>,
+    /// The agency of wire copy.
+    #[serde(default, deserialize_with = "line_opt::<_, 100>")]
+    #[validate(length(max = 100))]
+    #[schema(example = "Kyodo", max_length = 100)]
+    pub source: Option<String>,
+    /// Where the agency published it: an absolute http or https URL.
+    #[serde(default, deserialize_with = "web_url_opt::<_, 2000>")]
+    #[schema(
+        example = "https://english.kyodonews.net/",
+        format = "uri",
+        max_length = 2000
+    )]
+    pub source_url: Option<String>,
+    /// Breaking news (editors): until `breaking_until`, or for 12 hours without it.
+    #[serde(default)]
+    pub breaking: Option<bool>,
+    /// When the article stops being breaking news (editors).
+    #[serde(default)]
+    pub breaking_until: Option<Timestamp>,
+    /// On the homepage (editors).
+    #[serde(default)]
+    pub featured: Option<bool>,
+    /// The homepage slot, smallest first (editors).
+    #[serde(default)]
+    #[validate(range(min = 0, max = 1000))]
+    #[schema(minimum = 0, maximum = 1000, example = 1)]
+    pub position: Option<i32>,
+    /// The article this one translates; their `translations` then list each other.
+    #[serde(default)]
+    #[schema(example = 42)]
+    pub translation_of: Option<i64>,
 }
 
 /// A change to an article. Absent fields stay as they are; `null` clears a nullable field
@@ -347,6 +469,44 @@ pub struct UpdateArticle {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Timestamp>)]
     pub published_at: Option<Option<Timestamp>>,
+    /// The authors, in order, replacing the current list.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 10))]
+    #[schema(example = json!([7, 12]), min_items = 1, max_items = 10)]
+    pub authors: Option<Vec<i64>>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "nullable_line::<_, 200>")]
+    #[validate(length(max = 200))]
+    #[schema(value_type = Option<String>, example = "خاص – القاهرة", max_length = 200)]
+    pub byline: Option<Option<String>>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "nullable_line::<_, 100>")]
+    #[validate(length(max = 100))]
+    #[schema(value_type = Option<String>, example = "Kyodo", max_length = 100)]
+    pub source: Option<Option<String>>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "nullable_web_url::<_, 2000>")]
+    #[schema(value_type = Option<String>, example = "https://english.kyodonews.net/", format = "uri", max_length = 2000)]
+    pub source_url: Option<Option<String>>,
+    /// Breaking news (editors): `true` until `breaking_until` (12 hours without it),
+    /// `false` ends it.
+    #[serde(default)]
+    pub breaking: Option<bool>,
+    /// When the article stops being breaking news (editors); `null` ends it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Timestamp>)]
+    pub breaking_until: Option<Option<Timestamp>>,
+    /// On the homepage (editors).
+    #[serde(default)]
+    pub featured: Option<bool>,
+    /// The homepage slot, smallest first (editors); `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 1000, example = 1)]
+    pub position: Option<Option<i32>>,
+    /// The article this one translates; `null` unlinks it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>, example = 42)]
+    pub translation_of: Option<Option<i64>>,
 }
 
 /// How a list is ordered.
@@ -366,6 +526,10 @@ pub enum Sort {
     /// Best match first; the default when `q` is given, and only allowed with it.
     #[serde(rename = "relevance")]
     Relevance,
+    /// Featured articles' homepage slots (`position`) first, smallest first; then newest.
+    /// With `q`, best match first (the search index knows no slots).
+    #[serde(rename = "position")]
+    Position,
 }
 
 /// Which articles a list shows. Anonymous callers see published, due articles; staff may ask
@@ -383,7 +547,7 @@ pub enum StatusFilter {
     Any,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ArticleFilters {
     /// Full-text search over titles, excerpts, bodies and tags, the way readers type:
@@ -406,6 +570,10 @@ pub struct ArticleFilters {
     /// Published before this instant.
     pub published_before: Option<Timestamp>,
     /// The order; `relevance` (the default with `q`) needs `q`.
+    /// Only featured articles (`true`), or only the others.
+    pub featured: Option<bool>,
+    /// Only articles that are breaking news now (`true`), or only the others.
+    pub breaking: Option<bool>,
     #[param(inline)]
     pub sort: Option<Sort>,
 }

@@ -37,6 +37,16 @@ pub struct SummaryRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub byline: Option<String>,
+    pub source: Option<String>,
+    pub source_url: Option<String>,
+    /// `None` for rows written before the column existed: then `updated_at`.
+    pub content_updated_at: Option<NaiveDateTime>,
+    /// Breaking news until then.
+    pub breaking_until: Option<NaiveDateTime>,
+    pub featured: bool,
+    /// The homepage slot of a featured article, smallest first.
+    pub position: Option<i32>,
 }
 
 impl SummaryRow {
@@ -88,6 +98,13 @@ pub struct NewArticle<'a> {
     pub published_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub byline: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub source_url: Option<&'a str>,
+    pub content_updated_at: Option<NaiveDateTime>,
+    pub breaking_until: Option<NaiveDateTime>,
+    pub featured: bool,
+    pub position: Option<i32>,
 }
 
 /// A change; `None` leaves a column alone, `Some(None)` clears a nullable one.
@@ -113,6 +130,13 @@ pub struct ArticleChanges {
     pub reading_time_minutes: Option<i32>,
     pub comments_open: Option<bool>,
     pub published_at: Option<Option<NaiveDateTime>>,
+    pub byline: Option<Option<String>>,
+    pub source: Option<Option<String>>,
+    pub source_url: Option<Option<String>>,
+    pub content_updated_at: Option<Option<NaiveDateTime>>,
+    pub breaking_until: Option<Option<NaiveDateTime>>,
+    pub featured: Option<bool>,
+    pub position: Option<Option<i32>>,
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ArticleRow>> {
@@ -290,6 +314,10 @@ pub struct ListQuery {
     pub lang: Option<String>,
     pub published_after: Option<NaiveDateTime>,
     pub published_before: Option<NaiveDateTime>,
+    /// Only featured articles (`true`) or only the others.
+    pub featured: Option<bool>,
+    /// Only articles that are breaking news now (`true`) or only the others.
+    pub breaking: Option<bool>,
     pub sort: Sort,
     pub now: NaiveDateTime,
 }
@@ -316,7 +344,12 @@ impl ListQuery {
                     .strip_prefix(lang.as_str())
                     .is_some_and(|rest| rest.starts_with('-'))
         });
-        in_scope && in_language && self.readable.allows(row, self.now)
+        let breaking = row.breaking_until.is_some_and(|until| until > self.now);
+        in_scope
+            && in_language
+            && self.featured.is_none_or(|f| f == row.featured)
+            && self.breaking.is_none_or(|b| b == breaking)
+            && self.readable.allows(row, self.now)
     }
 }
 
@@ -380,6 +413,20 @@ macro_rules! filtered {
         if let Some(before) = q.published_before {
             query = query.filter(articles::published_at.lt(before));
         }
+        if let Some(featured) = q.featured {
+            query = query.filter(articles::featured.eq(featured));
+        }
+        match q.breaking {
+            Some(true) => query = query.filter(articles::breaking_until.gt(q.now)),
+            Some(false) => {
+                query = query.filter(
+                    articles::breaking_until
+                        .is_null()
+                        .or(articles::breaking_until.le(q.now)),
+                )
+            }
+            None => {}
+        }
         query
     }};
 }
@@ -414,6 +461,13 @@ macro_rules! ordered {
                 query.order((articles::updated_at.desc(), articles::id.desc()))
             }
             (Sort::Title, _) => query.order((articles::title.asc(), articles::id.asc())),
+            // Homepage slots first, in order; the rest newest first.
+            (Sort::Position, _) => query.order((
+                articles::position.is_null().asc(),
+                articles::position.asc(),
+                articles::published_at.desc(),
+                articles::id.desc(),
+            )),
         }
     }};
 }
@@ -489,17 +543,25 @@ pub fn any(conn: &mut DbConnection, q: &ListQuery) -> QueryResult<bool> {
         .map(|id| id.is_some())
 }
 
-/// The next instant at which a published article falls due (readers' views change then
-/// without any write), or `None`.
+/// The next instant at which readers' views change without any write: a published article
+/// falls due, or breaking news expires. `None` when neither is ahead.
 pub fn next_publication(
     conn: &mut DbConnection,
     now: NaiveDateTime,
 ) -> QueryResult<Option<NaiveDateTime>> {
-    articles::table
+    let due: Option<NaiveDateTime> = articles::table
         .filter(articles::status.eq(Status::Published.as_str()))
         .filter(articles::published_at.gt(now))
         .select(diesel::dsl::min(articles::published_at))
-        .first(conn)
+        .first(conn)?;
+    let expiry: Option<NaiveDateTime> = articles::table
+        .filter(articles::breaking_until.gt(now))
+        .select(diesel::dsl::min(articles::breaking_until))
+        .first(conn)?;
+    Ok(match (due, expiry) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    })
 }
 
 /// The list rows of some articles, in no particular order.

@@ -9,10 +9,11 @@ use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
 use super::Status;
+use super::bylines;
 use super::derived::{BodyFormat, Derived};
 use super::dto::{
     Article, ArticleFilters, ArticleSummary, AuthorRef, CreateArticle, SectionRef, Sort,
-    StatusFilter, UpdateArticle,
+    StatusFilter, Translation, UpdateArticle,
 };
 use super::model::{self, ArticleChanges, ArticleRow, ListQuery, NewArticle, Scope, SummaryRow};
 use super::workflow::{self, Readable};
@@ -89,6 +90,8 @@ pub fn list(
         lang: None,
         published_after: filters.published_after.map(|t| t.naive()),
         published_before: filters.published_before.map(|t| t.naive()),
+        featured: filters.featured,
+        breaking: filters.breaking,
         sort: filters.sort.unwrap_or(if text_query.is_some() {
             Sort::Relevance
         } else {
@@ -181,6 +184,8 @@ fn order(sort: Sort) -> Order {
         Sort::OldestFirst => Order::Oldest,
         Sort::RecentlyUpdated => Order::RecentlyUpdated,
         Sort::Title => Order::Title,
+        // The index knows no homepage slots: a search asked to sort by them ranks by relevance.
+        Sort::Position => Order::Relevance,
     }
 }
 
@@ -240,6 +245,11 @@ pub fn create(
 ) -> Result<Article, ApiError> {
     let status = input.status.unwrap_or(Status::Draft);
     workflow::may_create(author, status).map_err(ApiError::workflow)?;
+    let curated = input.breaking.is_some()
+        || input.breaking_until.is_some()
+        || input.featured.is_some()
+        || input.position.is_some();
+    may_curate(author, curated)?;
     let id = insert(c, author.id, input, derived, now)?;
     let row = model::find(c, id)?.ok_or(ApiError::Internal)?;
     Ok(view(c, row)?)
@@ -299,14 +309,33 @@ pub fn insert(
                     published_at,
                     created_at: now,
                     updated_at: now,
+                    byline: non_empty(input.byline.as_deref()),
+                    source: non_empty(input.source.as_deref()),
+                    source_url: input.source_url.as_deref(),
+                    content_updated_at: Some(now),
+                    breaking_until: breaking_until(
+                        input.breaking,
+                        input.breaking_until.map(Some),
+                        now,
+                    )
+                    .flatten(),
+                    featured: input.featured.unwrap_or(false),
+                    position: input.position,
                 },
             )
         },
     )?;
     tags::model::set_for_article(c, id, &tags_to_store(input.tags.as_deref()), now)?;
+    if let Some(authors) = &input.authors {
+        bylines::set_authors(c, id, authors)?;
+    }
+    if input.translation_of.is_some() {
+        bylines::set_original(c, id, input.translation_of)?;
+    }
     link_media(c, id, input.featured_media_id, &derived.media_ids)?;
     search::changes::log(c, id, now)?;
     crate::changes::log::article(c, id, false, now)?;
+    crate::revisions::operations::record_article(c, id, Some(author_id), now)?;
     Ok(id)
 }
 
@@ -333,6 +362,9 @@ pub fn overwrite(
         _ => (derived.excerpt.clone(), false),
     };
     let image = input.featured_image.as_ref();
+    let text_changed = input.title != current.summary.title
+        || input.body != current.body
+        || excerpt != current.summary.excerpt;
     let changes = ArticleChanges {
         title: Some(input.title.clone()),
         slug,
@@ -355,6 +387,11 @@ pub fn overwrite(
         reading_time_minutes: Some(derived.reading_time_minutes),
         comments_open: Some(input.comments_open.unwrap_or(true)),
         published_at: Some(input.published_at.map(|t| t.naive())),
+        byline: Some(non_empty(input.byline.as_deref()).map(str::to_owned)),
+        source: Some(non_empty(input.source.as_deref()).map(str::to_owned)),
+        source_url: Some(input.source_url.clone()),
+        content_updated_at: text_changed.then_some(Some(now)),
+        ..ArticleChanges::default()
     };
     if !model::update(c, &current.summary, &changes, now)? {
         return Err(ApiError::PreconditionFailed);
@@ -363,6 +400,7 @@ pub fn overwrite(
     link_media(c, id, input.featured_media_id, &derived.media_ids)?;
     search::changes::log(c, id, now)?;
     crate::changes::log::article(c, id, false, now)?;
+    crate::revisions::operations::record_article(c, id, None, now)?;
     Ok(())
 }
 
@@ -381,6 +419,11 @@ pub fn update(
     if let Some(next) = input.status {
         workflow::may_move_to(user, next).map_err(ApiError::workflow)?;
     }
+    let curated = input.breaking.is_some()
+        || input.breaking_until.is_some()
+        || input.featured.is_some()
+        || input.position.is_some();
+    may_curate(user, curated)?;
     let current = for_write(c, user, reference, now)?;
     if_match.check_value(&view(c, current.clone())?)?;
     let changes = changes_for(c, &current, input, derived, now)?;
@@ -390,6 +433,12 @@ pub fn update(
     if let Some(names) = &input.tags {
         tags::model::set_for_article(c, current.summary.id, &tags_to_store(Some(names)), now)?;
     }
+    if let Some(authors) = &input.authors {
+        bylines::set_authors(c, current.summary.id, authors)?;
+    }
+    if let Some(original) = input.translation_of {
+        bylines::set_original(c, current.summary.id, original)?;
+    }
     let row = model::find(c, current.summary.id)?.ok_or(ApiError::Internal)?;
     let inline = match derived {
         Some(derived) => derived.media_ids.clone(),
@@ -398,7 +447,48 @@ pub fn update(
     link_media(c, row.summary.id, row.summary.featured_media_id, &inline)?;
     search::changes::log(c, current.summary.id, now)?;
     crate::changes::log::article(c, current.summary.id, false, now)?;
+    crate::revisions::operations::record_article(c, current.summary.id, Some(user.id), now)?;
     Ok(view(c, row)?)
+}
+
+/// Appends a correction to a published article, as an editor: public in the article and
+/// its JSON-LD, an `article.corrected` event, and a change of the article for caches and
+/// static builds.
+pub fn correct(
+    c: &mut DbConnection,
+    editor: &StaffUser,
+    reference: &Reference,
+    note: &str,
+    now: NaiveDateTime,
+) -> Result<Article, ApiError> {
+    let current = for_write(c, editor, reference, now)?;
+    if current.summary.status() != Status::Published {
+        return Err(ApiError::Typed(
+            ProblemType::NotPublished,
+            "only a published article takes corrections; edit the draft instead".into(),
+        ));
+    }
+    let id = current.summary.id;
+    bylines::insert_correction(c, id, note, editor.id, now)?;
+    model::touch(c, id, now)?;
+    crate::changes::log::article(c, id, false, now)?;
+    let row = model::find(c, id)?.ok_or(ApiError::Internal)?;
+    let article = view(c, row)?;
+    if current.summary.is_visible(now) {
+        crate::events::emit(
+            c,
+            &crate::events::Event {
+                event_type: "article.corrected",
+                data: serde_json::json!({
+                    "article": &article,
+                    "correction": article.corrections.last(),
+                }),
+                section_id: Some(article.summary.section.id),
+            },
+            now,
+        )?;
+    }
+    Ok(article)
 }
 
 /// The format an article's body is written in (a new body is rendered in it before the
@@ -467,8 +557,14 @@ pub fn summaries(c: &mut DbConnection, rows: &[SummaryRow]) -> QueryResult<Vec<A
         ids
     };
     let section_ids = distinct(rows.iter().map(|r| r.section_id).collect());
-    let author_ids = distinct(rows.iter().map(|r| r.author_id).collect());
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut bylines = bylines::authors_of(c, &ids)?;
+    let author_ids = distinct(
+        rows.iter()
+            .map(|r| r.author_id)
+            .chain(bylines.values().flatten().copied())
+            .collect(),
+    );
     let site = crate::links::current();
     let paths = if site.needs_section_paths() {
         crate::sections::operations::paths(c)?
@@ -523,11 +619,18 @@ pub fn summaries(c: &mut DbConnection, rows: &[SummaryRow]) -> QueryResult<Vec<A
                     slug: String::new(),
                     url: None,
                 });
-            let author = authors.get(&row.author_id).cloned().unwrap_or(AuthorRef {
-                id: row.author_id,
-                display_name: String::new(),
-                url: None,
-            });
+            let author_ref = |id: i64| {
+                authors.get(&id).cloned().unwrap_or(AuthorRef {
+                    id,
+                    display_name: String::new(),
+                    url: None,
+                })
+            };
+            let author = author_ref(row.author_id);
+            let byline = bylines
+                .remove(&row.id)
+                .map(|ids| ids.into_iter().map(author_ref).collect())
+                .unwrap_or_else(|| vec![author.clone()]);
             let url = site.article_url(&crate::links::ArticlePlace {
                 id: row.id,
                 slug: &row.slug,
@@ -539,6 +642,7 @@ pub fn summaries(c: &mut DbConnection, rows: &[SummaryRow]) -> QueryResult<Vec<A
                 row,
                 section,
                 author,
+                byline,
                 tags.remove(&row.id).unwrap_or_default(),
                 row.featured_media_id
                     .and_then(|id| featured.remove(&(id, row.lang.clone()))),
@@ -553,13 +657,29 @@ fn view(c: &mut DbConnection, row: ArticleRow) -> QueryResult<Article> {
     let summary = summaries(c, std::slice::from_ref(&row.summary))?
         .pop()
         .ok_or(diesel::result::Error::NotFound)?;
-    let json_ld = super::structured::news_article(&summary, &crate::links::current());
+    let corrections = bylines::corrections_of(c, summary.id)?;
+    let translation_of = bylines::original_of(c, row.summary.id)?;
+    let root = translation_of.unwrap_or(row.summary.id);
+    let translated = bylines::translations(c, root, row.summary.id, crate::time::now())?;
+    let translations = summaries(c, &translated)?
+        .into_iter()
+        .map(|a| Translation {
+            lang: a.lang,
+            id: a.id,
+            slug: a.slug,
+            url: a.url,
+        })
+        .collect();
+    let json_ld = super::structured::news_article(&summary, &corrections, &crate::links::current());
     Ok(Article {
         summary,
         body_format: BodyFormat::parse(&row.body_format),
         body: row.body,
         body_html: row.body_html,
         json_ld,
+        corrections,
+        translation_of,
+        translations,
     })
 }
 
@@ -646,7 +766,7 @@ fn add_snippets(
 
 /// The article a write targets: 404 when `user` may not even see it, 403 when they may see
 /// but not change it.
-fn for_write(
+pub(crate) fn for_write(
     c: &mut DbConnection,
     user: &StaffUser,
     reference: &Reference,
@@ -715,6 +835,14 @@ fn changes_for(
         None if changed.is_some() && !current.excerpt_is_custom => (Some(derived_excerpt()), None),
         None => (None, None),
     };
+    if let Some(Some(position)) = input.position
+        && !(0..=1000).contains(&position)
+    {
+        return Err(ApiError::invalid("position", "must be between 0 and 1000"));
+    }
+    let text_changed = input.title.as_ref().is_some_and(|t| *t != row.title)
+        || changed.is_some()
+        || excerpt.as_ref().is_some_and(|e| *e != row.excerpt);
     let next_status = input.status.unwrap_or(row.status());
     let published_at = match input.published_at {
         Some(at) => Some(at.map(|t| t.naive())),
@@ -752,7 +880,43 @@ fn changes_for(
         reading_time_minutes: changed.map(|d| d.reading_time_minutes),
         comments_open: input.comments_open,
         published_at,
+        byline: input.byline.clone().map(|t| t.filter(|t| !t.is_empty())),
+        source: input.source.clone().map(|t| t.filter(|t| !t.is_empty())),
+        source_url: input.source_url.clone(),
+        content_updated_at: text_changed.then_some(Some(now)),
+        breaking_until: breaking_until(input.breaking, input.breaking_until, now),
+        featured: input.featured,
+        position: input.position,
     })
+}
+
+/// Front-page curation is an editor's right: an author setting or clearing it is refused.
+fn may_curate(user: &StaffUser, curated: bool) -> Result<(), ApiError> {
+    if curated && !user.role.at_least(crate::users::Role::Editor) {
+        return Err(ApiError::Forbidden(
+            ProblemType::RoleRequired,
+            "breaking, featured and position are set by editors".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// How long an article stays breaking news when no expiry is given.
+const BREAKING_FOR_HOURS: i64 = 12;
+
+/// The `breaking_until` change a request asks for: `breaking: false` ends it, an explicit
+/// time sets it, `breaking: true` alone lasts [`BREAKING_FOR_HOURS`].
+fn breaking_until(
+    breaking: Option<bool>,
+    until: Option<Option<crate::time::Timestamp>>,
+    now: NaiveDateTime,
+) -> Option<Option<NaiveDateTime>> {
+    match (breaking, until) {
+        (Some(false), _) => Some(None),
+        (_, Some(until)) => Some(until.map(|t| t.naive())),
+        (Some(true), None) => Some(Some(now + chrono::Duration::hours(BREAKING_FOR_HOURS))),
+        (None, None) => None,
+    }
 }
 
 fn ensure_media(c: &mut DbConnection, id: i64) -> Result<(), ApiError> {

@@ -8,12 +8,15 @@ use super::dto::{
     Article, ArticleFilters, ArticleSummary, CreateArticle, RelatedArticles, RelatedParams,
     UpdateArticle,
 };
+use super::dto::{Correction, CreateCorrection};
 use super::operations;
+use super::preview::{self, CreatePreview, PreviewLink, PreviewParams};
 use super::workflow::Readable;
 use crate::config::Settings;
 use crate::db::Store;
 use crate::events::keys;
-use crate::http::auth::{AnyStaff, Caller};
+use crate::http::auth::{AnyStaff, Caller, EditorOrAdmin};
+use crate::http::cache::readers_unaffected;
 use crate::http::conditional::{Audience, IfMatch, IfMatchHeader, created, respond};
 use crate::http::docs::*;
 use crate::http::pagination::{PageParams, Paginated, bad_query, respond_page_with};
@@ -84,7 +87,7 @@ pub async fn list_articles(
     tag = "articles",
     operation_id = "getArticle",
     security((), ("bearer" = [])),
-    params(("id" = String, Path, description = "The article's id or slug")),
+    params(("id" = String, Path, description = "The article's id or slug"), PreviewParams),
     responses(
         (status = 200, description = "The article", body = Article,
             headers(("ETag" = String), ("Cache-Control" = String))),
@@ -93,6 +96,7 @@ pub async fn list_articles(
         (status = 304, description = "Not modified (If-None-Match)"),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
     )
 )]
 #[get("/articles/{id}")]
@@ -100,10 +104,22 @@ pub async fn get_article(
     req: HttpRequest,
     caller: Caller,
     path: web::Path<String>,
+    preview: web::Query<PreviewParams>,
     store: web::Data<Store>,
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = Reference::parse(&path.into_inner());
+    if let Some(token) = preview.into_inner().preview_token {
+        let article = store
+            .run(move |c| preview::open(c, &reference, &token, crate::time::now()))
+            .await?;
+        let mut response = respond(&req, StatusCode::OK, &article, Audience::Private)?;
+        response.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("x-robots-tag"),
+            actix_web::http::header::HeaderValue::from_static("noindex"),
+        );
+        return Ok(response);
+    }
     let readable = Readable::for_viewer(caller.staff());
     let found = store
         .query(move |c| operations::get(c, &reference, readable, crate::time::now()))
@@ -305,9 +321,123 @@ pub async fn list_related_articles(
     })
 }
 
+/// A preview link for a draft (or any article the caller may edit): a signed token that lets
+/// an anonymous frontend read this one article, as it is at each read, at
+/// `GET /api/v1/articles/{id}?preview_token=…`. It expires (1 hour by default, at most 7
+/// days), opens no other article, and stops working when the article is deleted or an editor
+/// revokes its previews.
+#[utoipa::path(
+    tag = "articles",
+    operation_id = "createArticlePreview",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The article's id or slug")),
+    request_body(content = CreatePreview, description = "How long the link works; the body may be left out"),
+    responses(
+        (status = 201, description = "A preview link", body = PreviewLink,
+            headers(("Location" = String, description = "The article as the token shows it"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+    )
+)]
+#[post("/articles/{id}/preview")]
+pub async fn create_article_preview(
+    req: HttpRequest,
+    staff: AnyStaff,
+    path: web::Path<String>,
+    body: JsonBody<CreatePreview>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = Reference::parse(&path.into_inner());
+    let input = body.validated_or_default().await?;
+    let link = store
+        .write(move |c| preview::issue(c, &staff.0, &reference, &input, crate::time::now()))
+        .await?;
+    let location = link.url.clone();
+    Ok(readers_unaffected(created(&req, &link, &location)?))
+}
+
+/// Revoke every preview link of the article issued so far (editors).
+#[utoipa::path(
+    tag = "articles",
+    operation_id = "revokeArticlePreviews",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The article's id or slug")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
+#[delete("/articles/{id}/preview")]
+pub async fn revoke_article_previews(
+    _editor: EditorOrAdmin,
+    path: web::Path<String>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = Reference::parse(&path.into_inner());
+    store
+        .write(move |c| preview::revoke(c, &reference, crate::time::now()))
+        .await?;
+    Ok(readers_unaffected(HttpResponse::NoContent().finish()))
+}
+
+/// Append a correction to a published article (editors): a dated note shown in the article's
+/// `corrections` and in its JSON-LD (`correction`), and sent as an `article.corrected` event.
+/// A draft is edited, not corrected: 422 `not-published`.
+#[utoipa::path(
+    tag = "articles",
+    operation_id = "createArticleCorrection",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The article's id or slug")),
+    request_body = CreateCorrection,
+    responses(
+        (status = 201, description = "Appended", body = Correction,
+            headers(("Location" = String, description = "The corrected article"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+    )
+)]
+#[post("/articles/{id}/corrections")]
+pub async fn create_article_correction(
+    req: HttpRequest,
+    editor: EditorOrAdmin,
+    path: web::Path<String>,
+    body: JsonBody<CreateCorrection>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = Reference::parse(&path.into_inner());
+    let input = body.validated().await?;
+    let article = store
+        .write(move |c| {
+            operations::correct(c, &editor.0, &reference, &input.note, crate::time::now())
+        })
+        .await?;
+    let correction = article
+        .corrections
+        .last()
+        .cloned()
+        .ok_or(ApiError::Internal)?;
+    let location = format!("/api/v1/articles/{}", article.summary.id);
+    created(&req, &correction, &location)
+}
+
 /// Registers this slice's routes (each one lands in the OpenAPI document).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_articles)
+        .service(create_article_preview)
+        .service(revoke_article_previews)
+        .service(create_article_correction)
         .service(create_article)
         .service(get_article)
         .service(update_article)

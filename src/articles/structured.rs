@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 use unicode_normalization::char::is_combining_mark;
 
-use super::dto::ArticleSummary;
+use super::dto::{ArticleSummary, Correction};
 use crate::links::Site;
 
 /// Google shows at most this many characters of a headline.
@@ -12,7 +12,7 @@ pub const HEADLINE_CHARS: usize = 110;
 
 /// The `NewsArticle` of `article` on `site`. Properties that are URLs are left out when the
 /// site has no public URL (structured data with relative URLs is ignored by crawlers).
-pub fn news_article(article: &ArticleSummary, site: &Site) -> Value {
+pub fn news_article(article: &ArticleSummary, corrections: &[Correction], site: &Site) -> Value {
     let mut ld = Map::new();
     ld.insert("@context".into(), json!("https://schema.org"));
     ld.insert("@type".into(), json!("NewsArticle"));
@@ -27,14 +27,41 @@ pub fn news_article(article: &ArticleSummary, site: &Site) -> Value {
     if let Some(published) = &article.published_at {
         ld.insert("datePublished".into(), json!(published));
     }
-    ld.insert("dateModified".into(), json!(article.updated_at));
-    let mut author = Map::new();
-    author.insert("@type".into(), json!("Person"));
-    author.insert("name".into(), json!(article.author.display_name));
-    if let Some(url) = &article.author.url {
-        author.insert("url".into(), json!(url));
+    ld.insert("dateModified".into(), json!(article.content_updated_at));
+    let authors: Vec<Value> = article
+        .authors
+        .iter()
+        .map(|a| {
+            let mut author = Map::new();
+            author.insert("@type".into(), json!("Person"));
+            author.insert("name".into(), json!(a.display_name));
+            if let Some(url) = &a.url {
+                author.insert("url".into(), json!(url));
+            }
+            Value::Object(author)
+        })
+        .collect();
+    ld.insert("author".into(), json!(authors));
+    if let Some(byline) = &article.byline {
+        ld.insert("creditText".into(), json!(byline));
     }
-    ld.insert("author".into(), json!([author]));
+    if let Some(source) = &article.source {
+        let mut agency = Map::new();
+        agency.insert("@type".into(), json!("NewsMediaOrganization"));
+        agency.insert("name".into(), json!(source));
+        if let Some(url) = &article.source_url {
+            agency.insert("url".into(), json!(url));
+        }
+        ld.insert("sourceOrganization".into(), Value::Object(agency));
+    }
+    if !corrections.is_empty() {
+        // schema.org's `correction`: a CorrectionComment per note, dated.
+        let notes: Vec<Value> = corrections
+            .iter()
+            .map(|c| json!({"@type": "CorrectionComment", "text": c.note, "datePublished": c.date}))
+            .collect();
+        ld.insert("correction".into(), json!(notes));
+    }
     let mut publisher = Map::new();
     publisher.insert("@type".into(), json!("Organization"));
     publisher.insert("name".into(), json!(site.name));

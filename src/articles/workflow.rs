@@ -133,6 +133,7 @@ mod tests {
             id,
             role,
             display_name: String::new(),
+            key_id: None,
         }
     }
 

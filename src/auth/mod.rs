@@ -19,6 +19,8 @@ pub struct StaffUser {
     pub id: i64,
     pub role: Role,
     pub display_name: String,
+    /// The API key the request was made with; `None` for an access token.
+    pub key_id: Option<i64>,
 }
 
 /// Why a bearer token was not accepted. Clients see one message for all of them.
@@ -53,6 +55,7 @@ pub async fn authenticate(
         id: user.id,
         role: user.role(),
         display_name: user.display_name,
+        key_id: None,
     })
 }
 

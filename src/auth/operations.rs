@@ -46,7 +46,8 @@ pub async fn login(
         .map_err(ApiError::internal)?;
     let user = match user {
         Some(user) if matches && user.active => user,
-        _ => {
+        other => {
+            crate::audit::security(store, "login.failed", other.map(|u| u.id), false).await;
             return Err(ApiError::Unauthorized(
                 ProblemType::WrongCredentials,
                 "wrong email or password".into(),
@@ -56,6 +57,7 @@ pub async fn login(
     let pair = store
         .write(move |c| Ok::<_, ApiError>(issue_pair(c, &keys, &user, refresh_ttl)?))
         .await?;
+    crate::audit::security(store, "login.succeeded", Some(pair.user.id), true).await;
     tracing::info!(user_id = pair.user.id, "logged in");
     Ok(pair)
 }
@@ -83,6 +85,9 @@ pub async fn refresh(
             }
         })
         .await?;
+    if let Err(Rotation::Reused) = &outcome {
+        crate::audit::security(store, "refresh_token.reused", None, false).await;
+    }
     outcome.map_err(|refused| match refused {
         Rotation::Reused => {
             tracing::warn!("refresh token reuse detected; the login was revoked");

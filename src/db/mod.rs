@@ -226,6 +226,16 @@ impl Store {
         T: Send + 'static,
         E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
+        // A staff request's first write carries its audit entry into the same transaction.
+        let audit = crate::audit::context::pending(crate::time::now());
+        let audited = audit.is_some();
+        let work = move |c: &mut DbConnection| {
+            let out = work(c)?;
+            if let Some(entry) = &audit {
+                crate::audit::model::insert(c, entry)?;
+            }
+            Ok(out)
+        };
         let written = match &self.writer {
             Some(writer) => {
                 let deadline = std::time::Instant::now() + self.acquire_timeout;
@@ -237,6 +247,9 @@ impl Store {
             None => self.run(move |conn| write_transaction(conn, work)).await,
         };
         if written.is_ok() {
+            if audited {
+                crate::audit::context::mark_recorded();
+            }
             COMMITTED.notify_waiters();
         }
         written

@@ -80,6 +80,13 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         body_format -> Text,
+        byline -> Nullable<Text>,
+        source -> Nullable<Text>,
+        source_url -> Nullable<Text>,
+        content_updated_at -> Nullable<Timestamp>,
+        breaking_until -> Nullable<Timestamp>,
+        featured -> Bool,
+        position -> Nullable<Integer>,
     }
 }
 
@@ -319,6 +326,111 @@ diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> events (event_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        name -> Text,
+        prefix -> Text,
+        secret_hash -> Text,
+        scopes -> Text,
+        rate_limit -> Integer,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_user_id -> Nullable<BigInt>,
+        actor_key_id -> Nullable<BigInt>,
+        action -> Text,
+        resource_type -> Text,
+        resource_id -> Nullable<Text>,
+        fields -> Text,
+        outcome -> Text,
+        client_ip -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    revisions (id) {
+        id -> BigInt,
+        resource_type -> Text,
+        resource_id -> BigInt,
+        editor_id -> Nullable<BigInt>,
+        snapshot -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_previews (article_id) {
+        article_id -> BigInt,
+        revoked_before -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_authors (article_id, user_id) {
+        article_id -> BigInt,
+        user_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_corrections (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        note -> Text,
+        editor_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_translations (article_id) {
+        article_id -> BigInt,
+        original_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    menus (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    menu_items (id) {
+        id -> BigInt,
+        menu_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        position -> Integer,
+        label -> Text,
+        description -> Nullable<Text>,
+        kind -> Text,
+        target_id -> Nullable<BigInt>,
+        url -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(menu_items -> menus (menu_id));
+diesel::joinable!(article_authors -> articles (article_id));
+diesel::joinable!(article_authors -> users (user_id));
+diesel::joinable!(article_corrections -> articles (article_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     media,
     article_media,
@@ -341,4 +453,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     webhook_deliveries,
     webhook_attempts,
+    api_keys,
+    audit_log,
+    revisions,
+    article_previews,
+    article_authors,
+    article_corrections,
+    menus,
+    menu_items,
+    article_translations,
 );

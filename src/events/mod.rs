@@ -25,6 +25,7 @@ pub const TYPES: &[&str] = &[
     "article.updated",
     "article.unpublished",
     "article.deleted",
+    "article.corrected",
     "section.created",
     "section.updated",
     "section.deleted",
@@ -48,6 +49,7 @@ pub const STREAMED: &[&str] = &[
     "article.updated",
     "article.unpublished",
     "article.deleted",
+    "article.corrected",
 ];
 
 /// Whether `pattern` (an event type, `family.*` or `*`) names a known event.

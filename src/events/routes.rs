@@ -13,6 +13,7 @@ use utoipa::IntoParams;
 use super::stream::{BACKLOG_PAGE, Broadcaster, Streamed};
 use crate::db::{DbConnection, Store};
 use crate::http::ApiError;
+use crate::http::auth::Caller;
 use crate::http::docs::*;
 use crate::http::problem_types::ProblemType;
 use crate::slugs::Reference;
@@ -54,6 +55,8 @@ pub struct StreamParams {
         (status = 200, description = "An endless stream of events",
             content_type = "text/event-stream", body = String),
         (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 422, response = Unprocessable),
     )
@@ -61,6 +64,9 @@ pub struct StreamParams {
 #[get("/stream")]
 pub async fn stream_events(
     req: HttpRequest,
+    // The stream is public, but a credential that is sent is checked: a bad, revoked or
+    // out-of-scope one is refused rather than silently served as anonymous.
+    _caller: Caller,
     params: web::Query<StreamParams>,
     store: web::Data<Store>,
     broadcaster: web::Data<Broadcaster>,

@@ -14,6 +14,8 @@ use actix_web::{FromRequest, HttpRequest, web};
 use super::conditional::Audience;
 use super::error::ApiError;
 use super::problem_types::ProblemType;
+use crate::api_keys;
+use crate::audit::context::Actor;
 use crate::auth::tokens::TokenKeys;
 use crate::auth::{AuthError, StaffUser, authenticate};
 use crate::config::Settings;
@@ -86,6 +88,7 @@ impl FromRequest for Caller {
         let header = req.headers().get(header::AUTHORIZATION).cloned();
         let store = req.app_data::<web::Data<Store>>().cloned();
         let keys = req.app_data::<web::Data<TokenKeys>>().cloned();
+        let req = req.clone();
         Box::pin(async move {
             let Some(header) = header else {
                 return Ok(Caller::Anonymous);
@@ -106,9 +109,52 @@ impl FromRequest for Caller {
             let (Some(store), Some(keys)) = (store, keys) else {
                 return Err(ApiError::internal("auth state is not configured"));
             };
-            Ok(Caller::Staff(authenticate(&store, &keys, token).await?))
+            let user = if token.starts_with(api_keys::SECRET_PREFIX) {
+                let key = api_keys::authenticate(&store, token).await?;
+                admit_key(&req, &key)?;
+                key.user
+            } else {
+                authenticate(&store, &keys, token).await?
+            };
+            crate::audit::context::set_actor(
+                &req,
+                Actor {
+                    user_id: user.id,
+                    key_id: user.key_id,
+                },
+            );
+            Ok(Caller::Staff(user))
         })
     }
+}
+
+/// A key may make only the requests its scopes cover (one table for the whole API:
+/// [`api_keys::scopes::required`]), and no more of them than its rate limit.
+fn admit_key(req: &HttpRequest, key: &api_keys::operations::KeyCaller) -> Result<(), ApiError> {
+    let pattern = req.match_pattern().unwrap_or_else(|| req.path().to_owned());
+    match api_keys::scopes::required(req.method(), &pattern) {
+        Some(needed) if key.allows(needed) => {}
+        Some(needed) => {
+            let names: Vec<&str> = needed.iter().map(|s| s.as_str()).collect();
+            return Err(ApiError::Forbidden(
+                ProblemType::ScopeRequired,
+                format!("this API key needs the scope {}", names.join(" or ")),
+            ));
+        }
+        None => {
+            return Err(ApiError::Forbidden(
+                ProblemType::ScopeRequired,
+                "session endpoints take a person's access token, not an API key".into(),
+            ));
+        }
+    }
+    if let (Some(limits), Some(id)) = (
+        req.app_data::<web::Data<api_keys::KeyLimits>>(),
+        key.user.key_id,
+    ) {
+        limits.check(id, key.rate_limit)?;
+    }
+    Ok(())
 }
 
 /// Extractors that demand a role, for endpoints no anonymous caller may use. Listed before

@@ -25,7 +25,7 @@ impl FromRequest for ClientIp {
     }
 }
 
-fn client_ip(req: &HttpRequest) -> Result<ClientIp, ApiError> {
+pub fn client_ip(req: &HttpRequest) -> Result<ClientIp, ApiError> {
     let peer = req
         .peer_addr()
         .map(|a| a.ip())

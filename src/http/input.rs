@@ -122,6 +122,28 @@ pub fn web_url<'de, D: Deserializer<'de>, const MAX: usize>(
     Ok(parsed.into())
 }
 
+/// [`web_url`] for an optional field.
+pub fn web_url_opt<'de, D: Deserializer<'de>, const MAX: usize>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    Ok(Option::<WebUrl<MAX>>::deserialize(deserializer)?.map(|u| u.0))
+}
+
+/// [`web_url`] for a field of a change, where `null` clears it.
+pub fn nullable_web_url<'de, D: Deserializer<'de>, const MAX: usize>(
+    deserializer: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(web_url_opt::<D, MAX>(deserializer)?))
+}
+
+struct WebUrl<const MAX: usize>(String);
+
+impl<'de, const MAX: usize> Deserialize<'de> for WebUrl<MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        web_url::<D, MAX>(deserializer).map(Self)
+    }
+}
+
 /// Refuses control characters where no request body extractor looks: a path segment holding
 /// one names no resource (404), a query parameter holding one is a 422 naming it. Query
 /// parameters are single lines; tabs pass.

@@ -87,6 +87,24 @@ impl<T: DeserializeOwned + Validate> JsonBody<T> {
     }
 }
 
+impl<T: DeserializeOwned + Validate + Default> JsonBody<T> {
+    /// [`JsonBody::validated`] for a body that may be left out: no body at all (no
+    /// `Content-Type`, no or a zero `Content-Length`) is `T::default()`.
+    pub async fn validated_or_default(self) -> Result<T, ApiError> {
+        let headers = self.req.headers();
+        let declared = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let chunked = headers.contains_key(header::TRANSFER_ENCODING);
+        let typed = headers.contains_key(header::CONTENT_TYPE);
+        if !typed && !chunked && declared.unwrap_or(0) == 0 {
+            return Ok(T::default());
+        }
+        self.validated().await
+    }
+}
+
 /// Reads a whole body within the rules' size and time limits (see [`BodyRules`]).
 pub async fn read_body(mut payload: Payload, rules: &BodyRules) -> Result<web::Bytes, ApiError> {
     use actix_web::rt::time::timeout;
@@ -156,6 +174,7 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let NoRepeatedKeys(mut value) = serde_json::from_slice(body)
         .map_err(|e| ApiError::malformed(format!("the request body is not valid JSON: {e}")))?;
     check_controls(&value, &mut String::new())?;
+    crate::audit::context::set_fields(&value);
     if !value.is_object() {
         let mut errors = FieldErrors::new();
         errors.insert("body".into(), vec!["must be a JSON object".into()]);

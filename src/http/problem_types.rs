@@ -44,13 +44,16 @@ pub enum ProblemType {
     InvalidImage,
     ImageTooLarge,
     WebhookAddressRefused,
+    ScopeRequired,
+    InvalidPreviewToken,
+    NotPublished,
     RateLimited,
     Unavailable,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [Self; 34] = [
+    pub const ALL: [Self; 37] = [
         Self::MalformedBody,
         Self::InvalidQuery,
         Self::InvalidHeader,
@@ -82,6 +85,9 @@ impl ProblemType {
         Self::InvalidImage,
         Self::ImageTooLarge,
         Self::WebhookAddressRefused,
+        Self::ScopeRequired,
+        Self::InvalidPreviewToken,
+        Self::NotPublished,
         Self::RateLimited,
         Self::Unavailable,
         Self::Internal,
@@ -316,6 +322,30 @@ impl ProblemType {
                 "The image's header announces more pixels than allowed \
                  (`SAHIFA_MEDIA_MAX_PIXELS`, 50 million by default) or a side longer than \
                  16,383 pixels; it was refused before being decoded. Nothing was stored.",
+            ),
+            Self::ScopeRequired => (
+                "scope-required",
+                "API key scope required",
+                S::FORBIDDEN,
+                "The request was made with an API key whose scopes do not cover it; `detail` \
+                 names the scope needed (`content:read`, `content:write`, `comments:moderate`, \
+                 `media:write`, `webhooks:manage` or `admin`). Session endpoints (`/auth/…`) \
+                 take no API key at all. Nothing was changed.",
+            ),
+            Self::InvalidPreviewToken => (
+                "invalid-preview-token",
+                "Invalid preview token",
+                S::UNAUTHORIZED,
+                "The `preview_token` is malformed, tampered with, expired, or was revoked by an \
+                 editor. Ask for a new one with `POST /api/v1/articles/{id}/preview`. A valid \
+                 token for another article, or for a deleted one, is a 404 instead.",
+            ),
+            Self::NotPublished => (
+                "not-published",
+                "Not published",
+                S::UNPROCESSABLE_ENTITY,
+                "The operation applies only to a published article (a correction is a note to \
+                 readers about what they read); drafts are simply edited. Nothing was changed.",
             ),
             Self::WebhookAddressRefused => (
                 "webhook-address-refused",

@@ -138,6 +138,7 @@ pub async fn render(body: String, slots: &RenderSlots) -> Result<String, ApiErro
 /// Stores a new page; `body_html` is what [`render`] made of its body.
 pub fn create(
     c: &mut DbConnection,
+    editor: &StaffUser,
     input: &CreatePage,
     body_html: &str,
     now: NaiveDateTime,
@@ -173,6 +174,7 @@ pub fn create(
         },
     )?;
     crate::changes::log::page(c, row.id, false, now)?;
+    crate::revisions::operations::record_page(c, &row, Some(editor.id), now)?;
     Ok(view(c, row, Readable::Everything)?)
 }
 
@@ -180,6 +182,7 @@ pub fn create(
 /// page itself or one below it; the first publication stamps `published_at`.
 pub fn update(
     c: &mut DbConnection,
+    editor: &StaffUser,
     reference: &Reference,
     input: UpdatePage,
     body_html: Option<String>,
@@ -224,6 +227,7 @@ pub fn update(
     };
     let row = model::update(c, &current, &changes, now)?.ok_or(ApiError::PreconditionFailed)?;
     crate::changes::log::page(c, row.id, false, now)?;
+    crate::revisions::operations::record_page(c, &row, Some(editor.id), now)?;
     Ok(view(c, row, Readable::Everything)?)
 }
 

@@ -116,7 +116,7 @@ pub async fn get_page(
 #[post("/pages")]
 pub async fn create_page(
     req: HttpRequest,
-    _editor: EditorOrAdmin,
+    editor: EditorOrAdmin,
     body: JsonBody<CreatePage>,
     store: web::Data<Store>,
     slots: web::Data<RenderSlots>,
@@ -124,7 +124,7 @@ pub async fn create_page(
     let input = body.validated().await?;
     let body_html = operations::render(input.body.clone(), &slots).await?;
     let page = store
-        .write(move |c| operations::create(c, &input, &body_html, crate::time::now()))
+        .write(move |c| operations::create(c, &editor.0, &input, &body_html, crate::time::now()))
         .await?;
     created(&req, &page, &location(&page.summary.slug))
 }
@@ -156,7 +156,7 @@ pub async fn create_page(
 #[patch("/pages/{id}")]
 pub async fn update_page(
     req: HttpRequest,
-    _editor: EditorOrAdmin,
+    editor: EditorOrAdmin,
     path: web::Path<String>,
     if_match: IfMatch,
     body: JsonBody<UpdatePage>,
@@ -172,7 +172,7 @@ pub async fn update_page(
     let page = store
         .write(move |c| {
             let now = crate::time::now();
-            operations::update(c, &reference, input, body_html, &if_match, now)
+            operations::update(c, &editor.0, &reference, input, body_html, &if_match, now)
         })
         .await?;
     respond(&req, StatusCode::OK, &page, Audience::Private)

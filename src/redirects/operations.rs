@@ -155,6 +155,8 @@ fn carried_by_readable_work(
             lang: None,
             published_after: None,
             published_before: None,
+            featured: None,
+            breaking: None,
             sort: Sort::NewestFirst,
             now,
         },

@@ -27,8 +27,8 @@ pub struct Item {
     pub content_html: Option<String>,
     pub published: NaiveDateTime,
     pub updated: NaiveDateTime,
-    pub author: String,
-    pub author_url: Option<String>,
+    /// The authors in byline order: name and page.
+    pub authors: Vec<(String, Option<String>)>,
     /// The section's name, then the tags.
     pub categories: Vec<String>,
     pub image: Option<Image>,
@@ -125,7 +125,7 @@ pub fn rss(feed: &Feed) -> String {
                 content: item.content_html.clone(),
                 extensions,
                 dublin_core_ext: Some(DublinCoreExtension {
-                    creators: vec![item.author.clone()],
+                    creators: item.authors.iter().map(|(name, _)| name.clone()).collect(),
                     ..Default::default()
                 }),
                 ..Default::default()
@@ -172,11 +172,15 @@ pub fn atom(feed: &Feed) -> String {
             id: item.url.clone(),
             updated: utc(item.updated.max(item.published)).fixed_offset(),
             published: Some(utc(item.published).fixed_offset()),
-            authors: vec![atom::Person {
-                name: item.author.clone(),
-                uri: item.author_url.clone(),
-                ..Default::default()
-            }],
+            authors: item
+                .authors
+                .iter()
+                .map(|(name, url)| atom::Person {
+                    name: name.clone(),
+                    uri: url.clone(),
+                    ..Default::default()
+                })
+                .collect(),
             categories: item
                 .categories
                 .iter()
@@ -270,12 +274,19 @@ pub fn json_feed(feed: &Feed) -> Vec<u8> {
                 "date_modified".into(),
                 json!(utc(item.updated.max(item.published)).to_rfc3339()),
             );
-            let mut author = Map::new();
-            author.insert("name".into(), json!(item.author));
-            if let Some(url) = &item.author_url {
-                author.insert("url".into(), json!(url));
-            }
-            out.insert("authors".into(), json!([author]));
+            let authors: Vec<Value> = item
+                .authors
+                .iter()
+                .map(|(name, url)| {
+                    let mut author = Map::new();
+                    author.insert("name".into(), json!(name));
+                    if let Some(url) = url {
+                        author.insert("url".into(), json!(url));
+                    }
+                    Value::Object(author)
+                })
+                .collect();
+            out.insert("authors".into(), json!(authors));
             out.insert("tags".into(), json!(item.categories));
             out.insert("language".into(), json!(item.lang));
             Value::Object(out)
@@ -311,8 +322,7 @@ mod tests {
                 content_html: Some("<p dir=\"rtl\">نص</p>".into()),
                 published: NaiveDateTime::default(),
                 updated: NaiveDateTime::default(),
-                author: "ليلى".into(),
-                author_url: None,
+                authors: vec![("ليلى".into(), None)],
                 categories: vec!["العالم".into(), "الخليج".into()],
                 image: Some(Image {
                     url: "https://almufeed.example/media/a/w640.jpeg".into(),

@@ -62,6 +62,8 @@ pub fn feed(
         lang: scope.lang.clone(),
         published_after: None,
         published_before: None,
+        featured: None,
+        breaking: None,
         sort: Sort::NewestFirst,
         now,
     };
@@ -144,8 +146,11 @@ fn item(article: ArticleSummary, content_html: Option<String>, base: &str) -> It
             .published_at
             .map_or(article.created_at.naive(), |at| at.naive()),
         updated: article.updated_at.naive(),
-        author: article.author.display_name,
-        author_url: article.author.url,
+        authors: article
+            .authors
+            .into_iter()
+            .map(|a| (a.display_name, a.url))
+            .collect(),
         categories,
         image,
         lang: article.lang,
@@ -418,6 +423,8 @@ pub fn news(c: &mut DbConnection, now: NaiveDateTime) -> Result<Vec<u8>, ApiErro
         lang: None,
         published_after: Some(now - Duration::hours(48)),
         published_before: None,
+        featured: None,
+        breaking: None,
         sort: Sort::NewestFirst,
         now,
     };

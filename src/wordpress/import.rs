@@ -733,6 +733,15 @@ impl<'a> Importer<'a> {
             ),
             comments_open: Some(item.comment_status != "closed"),
             published_at: published_at.map(Into::into),
+            authors: None,
+            byline: None,
+            source: None,
+            source_url: None,
+            breaking: None,
+            breaking_until: None,
+            featured: None,
+            position: None,
+            translation_of: None,
         };
         let sum = checksum(&[
             &format!("{input:?}"),

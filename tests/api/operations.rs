@@ -95,7 +95,25 @@ async fn a_saturated_pool_answers_503_with_retry_after_instead_of_queueing() {
         ],
     )
     .await;
-    let section = app.section("العالم", None).await["id"].as_i64().unwrap();
+    // The periodic upkeep jobs run at start and may hold the one connection for a moment:
+    // the set-up write waits for them (the test is about the writes below).
+    let mut section = None;
+    for _ in 0..50 {
+        let response = app
+            .send(
+                Method::POST,
+                "/api/v1/sections",
+                Some(&app.admin_token),
+                Some(&json!({"name": "العالم"})),
+            )
+            .await;
+        if response.status() == StatusCode::CREATED {
+            section = Some(response.json::<serde_json::Value>().await.unwrap()["id"].clone());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let section = section.expect("the section is created").as_i64().unwrap();
     let (locked, release) = hold_the_articles_write_lock(&data, Duration::from_millis(1500));
     locked.recv().expect("the outside lock is taken");
 

@@ -1,0 +1,12 @@
+DROP TABLE menu_items; DROP TABLE menus;
+DROP TABLE article_translations;
+DROP INDEX articles_breaking; DROP INDEX articles_featured;
+ALTER TABLE articles DROP COLUMN position;
+ALTER TABLE articles DROP COLUMN featured;
+ALTER TABLE articles DROP COLUMN breaking_until;
+ALTER TABLE articles DROP COLUMN content_updated_at;
+ALTER TABLE articles DROP COLUMN source_url;
+ALTER TABLE articles DROP COLUMN source;
+ALTER TABLE articles DROP COLUMN byline;
+DROP TABLE article_corrections; DROP TABLE article_authors; DROP TABLE article_previews;
+DROP TABLE revisions; DROP TABLE audit_log; DROP TABLE api_keys;
