@@ -141,9 +141,9 @@ pub struct MenuChildInput {
 #[serde(deny_unknown_fields)]
 pub struct CreateMenu {
     /// Lower-case letters (any script), digits and hyphens.
-    #[serde(deserialize_with = "line::<_, 64>")]
+    #[serde(deserialize_with = "line::<_, 80>")]
     #[validate(
-        length(min = 1, max = 64),
+        length(min = 1, max = 80),
         custom(function = "crate::slugs::article_slug")
     )]
     #[schema(value_type = Slug, example = "header")]
