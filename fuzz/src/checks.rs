@@ -184,6 +184,12 @@ pub fn check_tokens(s: &str) {
             let from_plural = broken_plurals_in(token)
                 .iter()
                 .any(|singular| singular.contains(stem.as_str()));
+            // A word that strips down to a name it is not («رياضان» to the city رياض) gets
+            // the other word's stem instead (text::stem::NOT_REACHED), longer than what is left.
+            let redirected = sahifa::text::stem::NOT_REACHED
+                .iter()
+                .any(|(name, instead)| stem.as_str() == *instead && token.contains(*name));
+            let from_plural = from_plural || redirected;
             assert!(
                 from_plural || stem.chars().count() <= token.chars().count(),
                 "stem_word({token:?}) = {stems:?} has a stem longer than the token"
