@@ -104,7 +104,7 @@ fn load_into(
     account: &NewAccount,
     password_hash: &str,
 ) -> Result<Report, ApiError> {
-    let (articles_present, _) = crate::articles::model::list(
+    let articles_present = crate::articles::model::any(
         c,
         &crate::articles::model::ListQuery {
             scope: crate::articles::model::Scope::Every,
@@ -120,10 +120,8 @@ fn load_into(
             sort: Default::default(),
             now: crate::time::now(),
         },
-        0,
-        1,
     )?;
-    if !articles_present.is_empty() {
+    if articles_present {
         return Err(ApiError::Conflict(
             ProblemType::Conflict,
             "the database already has articles; the demo loads only into an empty newsroom".into(),

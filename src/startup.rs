@@ -315,6 +315,7 @@ struct Shared {
     events: web::Data<crate::events::stream::Broadcaster>,
     key_limits: web::Data<crate::api_keys::KeyLimits>,
     actions: web::Data<crate::audit::context::Actions>,
+    list_totals: web::Data<crate::articles::totals::ListTotals>,
 }
 
 /// The OpenAPI document, serialized once, byte-identical to `openapi/openapi.json`.
@@ -349,6 +350,7 @@ fn serve(
         )),
         actions: web::Data::new(crate::audit::context::Actions::new(&document)),
         key_limits: web::Data::new(crate::api_keys::KeyLimits::default()),
+        list_totals: web::Data::new(crate::articles::totals::ListTotals::default()),
         document: web::Data::new(DocumentJson(openapi::to_json(&document).into())),
         settings: web::Data::new(settings.clone()),
         keys: web::Data::new(keys),
@@ -424,6 +426,7 @@ fn app(
         .app_data(shared.events)
         .app_data(shared.key_limits)
         .app_data(shared.actions)
+        .app_data(shared.list_totals)
         .app_data(web::QueryConfig::default().error_handler(|error, _| {
             crate::http::pagination::bad_query("query", format!("invalid query string: {error}"))
                 .into()

@@ -829,8 +829,18 @@ fn sahifa_runs(url: DatabaseUrl, corpus: &[Article], queries: &[Judged]) -> Vec<
                 page: 1,
                 per_page: 10,
             };
-            let found = articles::list(&mut conn, &engine, None, &filters, page, now())
-                .unwrap_or_else(|e| panic!("searching {:?}: {e}", q.text));
+            let totals = sahifa::articles::totals::ListTotals::default();
+            let found = articles::list(
+                &mut conn,
+                &engine,
+                &totals,
+                None,
+                &filters,
+                page,
+                None,
+                now(),
+            )
+            .unwrap_or_else(|e| panic!("searching {:?}: {e}", q.text));
             Run {
                 top10: found.data.iter().map(|hit| position[&hit.id]).collect(),
                 matched: found.total as usize,

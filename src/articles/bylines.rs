@@ -161,12 +161,19 @@ pub fn translations(
     except: i64,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<SummaryRow>> {
-    let members = article_translations::table
+    // The group's ids first (by index), then their rows: one query with `id = root OR id IN
+    // (members)` made PostgreSQL scan every article for each article read.
+    let mut ids: Vec<i64> = article_translations::table
         .filter(article_translations::original_id.eq(root))
-        .select(article_translations::article_id);
+        .select(article_translations::article_id)
+        .load(c)?;
+    ids.push(root);
+    ids.retain(|id| *id != except);
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     articles::table
-        .filter(articles::id.eq(root).or(articles::id.eq_any(members)))
-        .filter(articles::id.ne(except))
+        .filter(articles::id.eq_any(ids))
         .filter(articles::status.eq(Status::Published.as_str()))
         .filter(articles::published_at.le(now))
         .order(articles::id)

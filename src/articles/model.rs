@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::Status;
+use super::cursor::{Cursor, Key};
 use super::dto::Sort;
 use super::workflow::Readable;
 use crate::db::schema::{article_tags, articles};
@@ -472,26 +473,100 @@ macro_rules! ordered {
     }};
 }
 
-/// One page of summaries, in the requested order, and the total.
-pub fn list(
+/// Keeps the articles after `cursor` in its order, the same order [`ordered!`] gives. Each
+/// condition repeats the sort column's bound on its own (`published_at <= p` before
+/// `published_at < p OR (published_at = p AND id < i)`), so that both databases seek to the
+/// cursor in the index instead of reading every row before it.
+macro_rules! after_cursor {
+    ($query:expr, $cursor:expr, $dated:expr) => {{
+        let query = $query;
+        let cursor: &Cursor = $cursor;
+        let id = cursor.id;
+        match (&cursor.sort, &cursor.key, $dated) {
+            (Sort::OldestFirst, Key::At(Some(at)), dated) => {
+                let after = articles::published_at.ge(*at).and(
+                    articles::published_at
+                        .gt(*at)
+                        .or(articles::published_at.eq(*at).and(articles::id.gt(id))),
+                );
+                if dated {
+                    query.filter(after)
+                } else {
+                    query.filter(after.or(articles::published_at.is_null()))
+                }
+            }
+            (Sort::OldestFirst, Key::At(None), _) => query
+                .filter(articles::published_at.is_null())
+                .filter(articles::id.gt(id)),
+            (Sort::RecentlyUpdated, Key::At(Some(at)), _) => {
+                query.filter(articles::updated_at.le(*at)).filter(
+                    articles::updated_at
+                        .lt(*at)
+                        .or(articles::updated_at.eq(*at).and(articles::id.lt(id))),
+                )
+            }
+            (Sort::Title, Key::Title(title), _) => {
+                query.filter(articles::title.ge(title.clone())).filter(
+                    articles::title
+                        .gt(title.clone())
+                        .or(articles::title.eq(title.clone()).and(articles::id.gt(id))),
+                )
+            }
+            (_, Key::At(Some(at)), dated) => {
+                let after = articles::published_at.le(*at).and(
+                    articles::published_at
+                        .lt(*at)
+                        .or(articles::published_at.eq(*at).and(articles::id.lt(id))),
+                );
+                if dated {
+                    query.filter(after)
+                } else {
+                    query.filter(after.or(articles::published_at.is_null()))
+                }
+            }
+            (_, _, _) => query
+                .filter(articles::published_at.is_null())
+                .filter(articles::id.lt(id)),
+        }
+    }};
+}
+
+/// How many articles the query lists (see [`super::totals`] for when this runs).
+pub fn count(conn: &mut DbConnection, q: &ListQuery) -> QueryResult<i64> {
+    filtered!(articles::table.into_boxed::<MultiBackend>(), q)
+        .count()
+        .get_result(conn)
+}
+
+/// Where a page starts.
+#[derive(Debug, Clone, Copy)]
+pub enum Window<'a> {
+    /// After skipping this many articles (page numbers).
+    Offset(i64),
+    /// Right after the article at the cursor, in the cursor's order (which is the query's).
+    After(&'a Cursor),
+}
+
+/// At most `limit` summaries of the query from `window` on, in the requested order.
+pub fn page(
     conn: &mut DbConnection,
     q: &ListQuery,
-    offset: i64,
+    window: Window,
     limit: i64,
-) -> QueryResult<(Vec<SummaryRow>, i64)> {
-    let total: i64 = filtered!(articles::table.into_boxed::<MultiBackend>(), q)
-        .count()
-        .get_result(conn)?;
-    if total <= offset {
-        return Ok((Vec::new(), total));
-    }
-    let query =
+) -> QueryResult<Vec<SummaryRow>> {
+    let mut query =
         filtered!(articles::table.into_boxed::<MultiBackend>(), q).select(SummaryRow::as_select());
-    let rows = ordered!(query, q.sort, q.scope.is_dated())
+    let offset = match window {
+        Window::Offset(offset) => offset,
+        Window::After(cursor) => {
+            query = after_cursor!(query, cursor, q.scope.is_dated());
+            0
+        }
+    };
+    ordered!(query, q.sort, q.scope.is_dated())
         .offset(offset)
         .limit(limit)
-        .load(conn)?;
-    Ok((rows, total))
+        .load(conn)
 }
 
 /// Published, due articles in some sections with ids above `after`, by id, at most `limit`

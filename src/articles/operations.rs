@@ -10,12 +10,16 @@ use diesel::QueryResult;
 
 use super::Status;
 use super::bylines;
+use super::cursor::{self, Cursor};
 use super::derived::{BodyFormat, Derived};
 use super::dto::{
     Article, ArticleFilters, ArticleSummary, AuthorRef, CreateArticle, SectionRef, Sort,
     StatusFilter, Translation, UpdateArticle,
 };
-use super::model::{self, ArticleChanges, ArticleRow, ListQuery, NewArticle, Scope, SummaryRow};
+use super::model::{
+    self, ArticleChanges, ArticleRow, ListQuery, NewArticle, Scope, SummaryRow, Window,
+};
+use super::totals::{self, ListTotals};
 use super::workflow::{self, Readable};
 use crate::auth::StaffUser;
 use crate::db::DbConnection;
@@ -42,20 +46,33 @@ pub struct ArticlePage {
     /// For a search: the query spelled as the index's vocabulary suggests, when a word seems
     /// misspelled.
     pub suggestion: Option<String>,
+    /// Where the next page starts, when there is one and the list's order can be continued
+    /// from a cursor.
+    pub next_cursor: Option<String>,
 }
 
 /// A page of articles for `viewer`, with the total: readers see published, due articles;
 /// staff may ask for other statuses (authors see only their own unpublished ones). A `q`
-/// searches `engine`.
+/// searches `engine`. The page is `page`'s number, or the `per_page` articles after `cursor`
+/// when one is given (lists only: a search is paged by number).
+#[allow(clippy::too_many_arguments)]
 pub fn list(
     c: &mut DbConnection,
     engine: &Engine,
+    totals: &ListTotals,
     viewer: Option<&StaffUser>,
     filters: &ArticleFilters,
     page: Page,
+    cursor: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<ArticlePage, ApiError> {
     let (scope, readable) = scope_for(viewer, filters.status)?;
+    if cursor.is_some() && filters.q.is_some() {
+        return Err(bad_query(
+            "cursor",
+            "a search is paged with `page`; `cursor` continues lists without `q`".into(),
+        ));
+    }
     let text_query = match wanted_text(filters.q.as_deref(), filters.sort)? {
         Wanted::Everything => None,
         Wanted::Matching(query) => Some(query),
@@ -66,6 +83,7 @@ pub fn list(
                 total: 0,
                 total_is_estimate: false,
                 suggestion: None,
+                next_cursor: None,
             });
         }
     };
@@ -100,13 +118,7 @@ pub fn list(
         now,
     };
     let Some(text_query) = text_query else {
-        let (rows, total) = model::list(c, &query, page.offset(), page.limit())?;
-        return Ok(ArticlePage {
-            data: summaries(c, &rows)?,
-            total: total as u64,
-            total_is_estimate: false,
-            suggestion: None,
-        });
+        return list_page(c, totals, &query, page, cursor);
     };
     let raw = filters.q.as_deref().unwrap_or_default();
     let found = engine
@@ -134,7 +146,79 @@ pub fn list(
         total: found.total.saturating_sub(refused),
         total_is_estimate: found.estimated,
         suggestion: found.suggestion,
+        next_cursor: None,
     })
+}
+
+/// A page of a list without `q`: by number, or after a cursor.
+fn list_page(
+    c: &mut DbConnection,
+    totals: &ListTotals,
+    query: &ListQuery,
+    page: Page,
+    cursor: Option<&str>,
+) -> Result<ArticlePage, ApiError> {
+    let cursor = cursor
+        .map(|text| checked_cursor(text, query.sort))
+        .transpose()?;
+    let total = totals.total(c, query)?;
+    let window = match &cursor {
+        Some(cursor) => Window::After(cursor),
+        None if total <= page.offset() => {
+            return Ok(ArticlePage {
+                data: Vec::new(),
+                total: total as u64,
+                total_is_estimate: false,
+                suggestion: None,
+                next_cursor: None,
+            });
+        }
+        None => Window::Offset(page.offset()),
+    };
+    // One more than the page, to know whether a next page exists without counting.
+    let mut rows = model::page(c, query, window, page.limit() + 1)?;
+    let more = rows.len() as i64 > page.limit();
+    rows.truncate(page.limit() as usize);
+    let next_cursor = match rows.last() {
+        Some(last) if more && cursor::supports(query.sort) => {
+            Some(Cursor::after(last, query.sort).encode())
+        }
+        _ => None,
+    };
+    Ok(ArticlePage {
+        data: summaries(c, &rows)?,
+        total: total as u64,
+        total_is_estimate: false,
+        suggestion: None,
+        next_cursor,
+    })
+}
+
+/// The cursor in `text`, if this server gave it out for a list in `sort`.
+fn checked_cursor(text: &str, sort: Sort) -> Result<Cursor, ApiError> {
+    if !cursor::supports(sort) {
+        return Err(bad_query(
+            "cursor",
+            "lists sorted by `position` are paged with `page`".into(),
+        ));
+    }
+    let cursor = Cursor::decode(text)
+        .ok_or_else(|| bad_query("cursor", "is not a cursor this API gave out".into()))?;
+    if cursor.sort != sort {
+        return Err(bad_query(
+            "cursor",
+            "was given out for a list in another `sort`; send the same `sort` with it".into(),
+        ));
+    }
+    Ok(cursor)
+}
+
+/// Logs a change to article `id` in the same transaction as the change: for the search
+/// indexes, for static builds (`/changes`), and for the list totals servers keep.
+fn log_change(c: &mut DbConnection, id: i64, deleted: bool, now: NaiveDateTime) -> QueryResult<()> {
+    search::changes::log(c, id, now)?;
+    crate::changes::log::article(c, id, deleted, now)?;
+    totals::articles_changed(c)
 }
 
 /// A list's filters as the index checks them.
@@ -333,8 +417,7 @@ pub fn insert(
         bylines::set_original(c, id, input.translation_of)?;
     }
     link_media(c, id, input.featured_media_id, &derived.media_ids)?;
-    search::changes::log(c, id, now)?;
-    crate::changes::log::article(c, id, false, now)?;
+    log_change(c, id, false, now)?;
     crate::revisions::operations::record_article(c, id, Some(author_id), now)?;
     Ok(id)
 }
@@ -398,8 +481,7 @@ pub fn overwrite(
     }
     tags::model::set_for_article(c, id, &tags_to_store(input.tags.as_deref()), now)?;
     link_media(c, id, input.featured_media_id, &derived.media_ids)?;
-    search::changes::log(c, id, now)?;
-    crate::changes::log::article(c, id, false, now)?;
+    log_change(c, id, false, now)?;
     crate::revisions::operations::record_article(c, id, None, now)?;
     Ok(())
 }
@@ -445,8 +527,7 @@ pub fn update(
         None => text::markdown::media_references(&row.body),
     };
     link_media(c, row.summary.id, row.summary.featured_media_id, &inline)?;
-    search::changes::log(c, current.summary.id, now)?;
-    crate::changes::log::article(c, current.summary.id, false, now)?;
+    log_change(c, current.summary.id, false, now)?;
     crate::revisions::operations::record_article(c, current.summary.id, Some(user.id), now)?;
     Ok(view(c, row)?)
 }
@@ -525,8 +606,7 @@ pub fn forget_media(
         } else {
             model::touch(c, id, now)?;
         }
-        search::changes::log(c, id, now)?;
-        crate::changes::log::article(c, id, false, now)?;
+        log_change(c, id, false, now)?;
     }
     Ok(())
 }
@@ -541,8 +621,7 @@ pub fn delete(
 ) -> Result<(), ApiError> {
     let current = for_write(c, user, reference, now)?;
     if_match.check_value(&view(c, current.clone())?)?;
-    search::changes::log(c, current.summary.id, now)?;
-    crate::changes::log::article(c, current.summary.id, true, now)?;
+    log_change(c, current.summary.id, true, now)?;
     model::delete(c, current.summary.id)?;
     Ok(())
 }
@@ -550,6 +629,10 @@ pub fn delete(
 /// Turns rows into API summaries, loading their sections, authors and tags in three queries
 /// (never one per row).
 pub fn summaries(c: &mut DbConnection, rows: &[SummaryRow]) -> QueryResult<Vec<ArticleSummary>> {
+    // Most articles have no translations: their view asks for none, and pays no queries.
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let distinct = |ids: Vec<i64>| {
         let mut ids = ids;
         ids.sort_unstable();

@@ -11,6 +11,7 @@ use super::dto::{
 use super::dto::{Correction, CreateCorrection};
 use super::operations;
 use super::preview::{self, CreatePreview, PreviewLink, PreviewParams};
+use super::totals::ListTotals;
 use super::workflow::Readable;
 use crate::config::Settings;
 use crate::db::Store;
@@ -19,7 +20,7 @@ use crate::http::auth::{AnyStaff, Caller, EditorOrAdmin};
 use crate::http::cache::readers_unaffected;
 use crate::http::conditional::{Audience, IfMatch, IfMatchHeader, created, respond};
 use crate::http::docs::*;
-use crate::http::pagination::{PageParams, Paginated, bad_query, respond_page_with};
+use crate::http::pagination::{CursorParams, PageParams, Paginated, bad_query, respond_page_with};
 use crate::http::redirect::respond_lookup;
 use crate::http::{ApiError, JsonBody};
 use crate::links::encode_segment;
@@ -43,10 +44,10 @@ use crate::slugs::Reference;
     tag = "articles",
     operation_id = "listArticles",
     security((), ("bearer" = [])),
-    params(PageParams, ArticleFilters),
+    params(PageParams, CursorParams, ArticleFilters),
     responses(
         (status = 200, description = "A page of articles (without bodies)", body = Paginated<ArticleSummary>,
-            headers(("Link" = String, description = "RFC 8288 links: first, prev, next, last"),
+            headers(("Link" = String, description = "RFC 8288 links: first, prev, next (by cursor, except for searches), last"),
                     ("ETag" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
         (status = 400, response = BadRequest),
@@ -55,27 +56,46 @@ use crate::slugs::Reference;
     )
 )]
 #[get("/articles")]
+// One extractor per thing a list reads: splitting them into structs would only hide them.
+#[allow(clippy::too_many_arguments)]
 pub async fn list_articles(
     req: HttpRequest,
     caller: Caller,
     page: web::Query<PageParams>,
+    cursor: web::Query<CursorParams>,
     filters: web::Query<ArticleFilters>,
     store: web::Data<Store>,
     engine: web::Data<Engine>,
+    totals: web::Data<ListTotals>,
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, ApiError> {
+    let cursor = cursor.into_inner().checked(&page)?;
     let page = page.into_inner().page()?;
     let filters = filters.into_inner();
     let viewer = caller.staff().cloned();
+    let by_cursor = cursor.is_some();
     let found = store
         .run(move |c| {
             let now = crate::time::now();
-            operations::list(c, &engine, viewer.as_ref(), &filters, page, now)
+            operations::list(
+                c,
+                &engine,
+                &totals,
+                viewer.as_ref(),
+                &filters,
+                page,
+                cursor.as_deref(),
+                now,
+            )
         })
         .await?;
     let mut meta = page.meta(found.total);
+    if by_cursor {
+        meta.page = None;
+    }
     meta.suggestion = found.suggestion;
     meta.total_is_estimate = found.total_is_estimate;
+    meta.next_cursor = found.next_cursor;
     let keys = keys::of_list(keys::ARTICLES, &found.data);
     respond_page_with(&req, found.data, meta, caller.audience(&settings))
         .map(|response| keys::tag(response, &keys))

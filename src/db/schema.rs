@@ -370,6 +370,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    list_versions (name) {
+        name -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     article_previews (article_id) {
         article_id -> BigInt,
         revoked_before -> Timestamp,
@@ -457,6 +464,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     revisions,
     article_previews,
+    list_versions,
     article_authors,
     article_corrections,
     menus,

@@ -1,5 +1,6 @@
-//! Page-number pagination: the `page`/`per_page` query parameters, the `{data, meta}`
-//! envelope, and the RFC 8288 `Link` header.
+//! Pagination: the `page`/`per_page` query parameters, the `cursor` of lists that can be
+//! continued from one (keyset pagination), the `{data, meta}` envelope, and the RFC 8288
+//! `Link` header.
 
 use actix_web::HttpRequest;
 use actix_web::http::header::{self, HeaderValue};
@@ -23,6 +24,31 @@ pub struct PageParams {
     /// Items per page.
     #[param(minimum = 1, maximum = 100, default = 20)]
     pub per_page: Option<u32>,
+}
+
+/// Where a list continues (keyset pagination), for lists that offer it.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CursorParams {
+    /// Continues a list right after the last item of the page that gave out this cursor
+    /// (`meta.next_cursor`, and the `Link` header's `next`), with the same filters and
+    /// `sort`. Costs the same at any depth, and items added meanwhile never shift it (no
+    /// repeats, no gaps). Not with `page`.
+    #[param(max_length = 2048)]
+    pub cursor: Option<String>,
+}
+
+impl CursorParams {
+    /// The cursor, refused beside a `page` other than 1 (the two would contradict).
+    pub fn checked(self, page: &PageParams) -> Result<Option<String>, ApiError> {
+        if self.cursor.is_some() && page.page.is_some_and(|p| p != 1) {
+            return Err(bad_query(
+                "cursor",
+                "cannot be combined with `page`: a cursor says where the page starts".into(),
+            ));
+        }
+        Ok(self.cursor)
+    }
 }
 
 /// A validated page request.
@@ -76,12 +102,13 @@ impl Page {
     /// The envelope's `meta` for a result of `total` items.
     pub fn meta(self, total: u64) -> PageMeta {
         PageMeta {
-            page: self.page,
+            page: Some(self.page),
             per_page: self.per_page,
             total,
             total_pages: total.div_ceil(u64::from(self.per_page)),
             total_is_estimate: false,
             suggestion: None,
+            next_cursor: None,
         }
     }
 }
@@ -89,8 +116,11 @@ impl Page {
 /// Where a page sits in the whole result.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PageMeta {
+    /// The page's number; absent on a page asked for by `cursor`, whose number is not
+    /// counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = 1, minimum = 1)]
-    pub page: u32,
+    pub page: Option<u32>,
     #[schema(example = 20, minimum = 1, maximum = 100)]
     pub per_page: u32,
     /// Items in the whole result.
@@ -110,6 +140,11 @@ pub struct PageMeta {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "أسعار الذهب")]
     pub suggestion: Option<String>,
+    /// Lists that can be continued from a cursor (articles without `q`): send it as `cursor`
+    /// for the next page. Absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "MXxufDQyfDE3NjQ4NDE2MDAwMDAwMDA")]
+    pub next_cursor: Option<String>,
 }
 
 /// A page of items with its position.
@@ -120,35 +155,51 @@ pub struct Paginated<T> {
 }
 
 /// The `Link` header for `meta`: `first`, `prev`, `next`, `last`, as references relative to
-/// the request (so they never depend on a `Host` header a proxy may have rewritten).
+/// the request (so they never depend on a `Host` header a proxy may have rewritten). `next`
+/// continues from `meta.next_cursor` when the list gave one out. A page asked for by cursor
+/// has no number, so it links `first` and `next` only; `last` is left out when it lies
+/// beyond the deepest page a number can ask for.
 pub fn link_header(req: &HttpRequest, meta: &PageMeta) -> Option<HeaderValue> {
     let last = meta.total_pages.max(1);
-    let page = u64::from(meta.page);
-    let mut links = vec![(1, "first")];
-    if page > 1 {
-        links.push(((page - 1).min(last), "prev"));
+    let mut links = vec![(page_url(req, "page=1"), "first")];
+    if let Some(page) = meta.page.map(u64::from) {
+        if page > 1 {
+            links.push((
+                page_url(req, &format!("page={}", (page - 1).min(last))),
+                "prev",
+            ));
+        }
+        if meta.next_cursor.is_none() && page < last {
+            links.push((page_url(req, &format!("page={}", page + 1)), "next"));
+        }
     }
-    if page < last {
-        links.push((page + 1, "next"));
+    if let Some(cursor) = &meta.next_cursor {
+        links.push((page_url(req, &format!("cursor={cursor}")), "next"));
     }
-    links.push((last, "last"));
+    if meta.page.is_some() && last <= u64::from(MAX_PAGE) {
+        links.push((page_url(req, &format!("page={last}")), "last"));
+    }
     let value = links
         .into_iter()
-        .map(|(n, rel)| format!("<{}>; rel=\"{rel}\"", page_url(req, n)))
+        .map(|(url, rel)| format!("<{url}>; rel=\"{rel}\""))
         .collect::<Vec<_>>()
         .join(", ");
     HeaderValue::from_str(&value).ok()
 }
 
-/// The request's path and query with `page` set to `n`, other parameters kept as sent.
-fn page_url(req: &HttpRequest, n: u64) -> String {
+/// The request's path and query with `position` (a `page=` or a `cursor=`) in place of the
+/// position it had, other parameters kept as sent.
+fn page_url(req: &HttpRequest, position: &str) -> String {
     let mut pairs: Vec<String> = req
         .query_string()
         .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("page=") && *p != "page")
+        .filter(|p| {
+            let name = p.split('=').next().unwrap_or_default();
+            !p.is_empty() && name != "page" && name != "cursor"
+        })
         .map(str::to_owned)
         .collect();
-    pairs.push(format!("page={n}"));
+    pairs.push(position.to_owned());
     format!("{}?{}", req.path(), pairs.join("&"))
 }
 

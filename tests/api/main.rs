@@ -14,6 +14,7 @@ mod contract;
 mod copy;
 mod crash;
 mod curation;
+mod cursors;
 mod errors;
 mod hardening;
 mod helpers;
