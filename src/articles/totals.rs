@@ -49,14 +49,14 @@ fn articles_version(conn: &mut DbConnection) -> QueryResult<i64> {
 
 #[derive(Debug, Clone, Copy)]
 struct Total {
-    version: i64,
     /// When readers' views next change by themselves (a publication falls due, breaking news
     /// expires); the total is counted again from then.
     valid_until: Option<NaiveDateTime>,
     count: i64,
 }
 
-/// The totals this server counted.
+/// The totals this server counted, keyed by the counter's value and the list's filters
+/// (totals of older values are never asked for again, and age out).
 pub struct ListTotals {
     entries: quick_cache::sync::Cache<String, Total>,
 }
@@ -72,25 +72,23 @@ impl Default for ListTotals {
 impl ListTotals {
     /// How many articles `q` lists, counted at most once per change.
     pub fn total(&self, conn: &mut DbConnection, q: &ListQuery) -> QueryResult<i64> {
-        let version = articles_version(conn)?;
-        let key = key_of(q);
-        if let Some(total) = self.entries.get(&key)
-            && total.version == version
-            && total.valid_until.is_none_or(|until| q.now < until)
-        {
+        let key = format!("{}|{}", articles_version(conn)?, key_of(q));
+        let count = |conn: &mut DbConnection| -> QueryResult<Total> {
+            Ok(Total {
+                valid_until: model::next_publication(conn, q.now)?,
+                count: model::count(conn, q)?,
+            })
+        };
+        // One request counts; the others that ask for the same list meanwhile wait for its
+        // answer instead of counting too (after a write, every reader of the front page
+        // misses at once: 64 counts of 100 ms each on two cores).
+        let total = self.entries.get_or_insert_with(&key, || count(conn))?;
+        if total.valid_until.is_none_or(|until| q.now < until) {
             return Ok(total.count);
         }
-        let valid_until = model::next_publication(conn, q.now)?;
-        let count = model::count(conn, q)?;
-        self.entries.insert(
-            key,
-            Total {
-                version,
-                valid_until,
-                count,
-            },
-        );
-        Ok(count)
+        let total = count(conn)?;
+        self.entries.insert(key, total);
+        Ok(total.count)
     }
 }
 
