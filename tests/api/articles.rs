@@ -6,7 +6,9 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, assert_problem_type, encode, json_of, spawn_app};
+use crate::helpers::{
+    TestApp, assert_problem, assert_problem_type, encode, ids, json_of, spawn_app,
+};
 
 async fn newsroom() -> (TestApp, i64) {
     let app = spawn_app().await;
@@ -890,14 +892,6 @@ async fn lists_filter_by_section_with_children_tag_author_dates_and_sort() {
             json!({"status": "published", "published_at": "2026-03-01T00:00:00Z"}),
         )
         .await;
-    let ids = |list: &Value| -> Vec<i64> {
-        list["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a["id"].as_i64().unwrap())
-            .collect()
-    };
     let app_ref = &app;
     let get = |query: String| {
         let app = app_ref;

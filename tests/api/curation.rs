@@ -7,16 +7,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{assert_problem, assert_problem_type, json_of, spawn_app};
-
-fn ids(list: &Value) -> Vec<i64> {
-    list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["id"].as_i64().unwrap())
-        .collect()
-}
+use crate::helpers::{assert_problem, assert_problem_type, ids, json_of, spawn_app};
 
 #[actix_web::test]
 async fn editors_feature_articles_in_slots_and_readers_list_them_in_order() {

@@ -40,13 +40,7 @@ async fn walk(app: &TestApp, first: &str, token: Option<&str>) -> (Vec<i64>, usi
             next.is_some(),
             "next_cursor and the next link agree"
         );
-        ids.extend(
-            body["data"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a["id"].as_i64().unwrap()),
-        );
+        ids.extend(crate::helpers::ids(&body));
     }
     (ids, requests)
 }
@@ -62,12 +56,7 @@ async fn ids_by_page(app: &TestApp, query: &str, token: Option<&str>) -> Vec<i64
         StatusCode::OK,
     )
     .await;
-    body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["id"].as_i64().unwrap())
-        .collect()
+    crate::helpers::ids(&body)
 }
 
 #[actix_web::test]

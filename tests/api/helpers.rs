@@ -355,6 +355,16 @@ pub fn encode(segment: &str) -> String {
 static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
 
 /// Asserts the status and returns the JSON body.
+/// The ids of a list answer, in order.
+pub fn ids(list: &Value) -> Vec<i64> {
+    list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect()
+}
+
 pub async fn json_of(response: Response, status: StatusCode) -> Value {
     let actual = response.status();
     let text = response.text().await.unwrap();

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, encode, json_of, spawn_app, spawn_app_in};
+use crate::helpers::{TestApp, assert_problem, encode, ids, json_of, spawn_app, spawn_app_in};
 
 /// A reader's search for `query`: the list answer (200).
 pub async fn search(app: &TestApp, query: &str) -> Value {
@@ -14,16 +14,6 @@ pub async fn search(app: &TestApp, query: &str) -> Value {
         StatusCode::OK,
     )
     .await
-}
-
-/// The ids of a list answer, in order.
-pub fn ids(list: &Value) -> Vec<i64> {
-    list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["id"].as_i64().unwrap())
-        .collect()
 }
 
 /// A server with one section, «العالم».

@@ -9,10 +9,10 @@ use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    ADMIN_EMAIL, ADMIN_PASSWORD, Process, TestApp, TestData, admin_token, encode, json_of,
+    ADMIN_EMAIL, ADMIN_PASSWORD, Process, TestApp, TestData, admin_token, encode, ids, json_of,
     sahifa_command, spawn_app_in,
 };
-use crate::search::{ids, newsroom, search};
+use crate::search::{newsroom, search};
 
 fn id(article: &Value) -> i64 {
     article["id"].as_i64().unwrap()
