@@ -1366,8 +1366,8 @@ fn missed(sahifa: &Evaluation, floor: impl Fn(&Goal) -> f64) -> Vec<String> {
 }
 
 /// Issue 16's goals, as the issue states them. Not all are met yet on this set (the last
-/// figures: Arabic nDCG@10 0.912, Arabic recall@10 0.911, English recall@10 0.938; the
-/// misses are mostly queries in other words than the articles'), so this is run by hand;
+/// figures: Arabic nDCG@10 0.933 (met), Arabic recall@10 0.924, English recall@10 0.949;
+/// the misses are mostly queries in other words than the articles'), so this is run by hand;
 /// [`sahifa_keeps_its_quality_and_beats_the_lucene_baseline`] guards what is reached.
 #[test]
 #[ignore = "issue 16's goals are not all met on this set yet; run with --ignored --nocapture"]
@@ -1387,11 +1387,7 @@ fn sahifa_meets_the_search_goals_of_issue_16() {
 /// met outright.
 #[test]
 fn sahifa_keeps_its_quality_and_beats_the_lucene_baseline() {
-    const REACHED: [(&str, f64); 3] = [
-        ("Arabic nDCG@10", 0.90),
-        ("Arabic recall@10", 0.90),
-        ("English recall@10", 0.93),
-    ];
+    const REACHED: [(&str, f64); 2] = [("Arabic recall@10", 0.92), ("English recall@10", 0.945)];
     let (sahifa, baseline, report) = evaluate();
     let queries = &FIXTURES.queries;
     let mut missed = missed(&sahifa, |goal| {

@@ -10,9 +10,13 @@
 //! turn the disjunction into a conjunction WAND cannot prune: they are checked per candidate
 //! on the segment's fast fields, before it may enter the top page.
 //!
-//! Proximity: the best page is reordered, block by block of [`BLOCK`] results, by a bonus for
-//! each pair of consecutive query words found close together (a sloppy phrase query scored on
-//! just those documents). Blocks are fixed, so consecutive pages never overlap.
+//! Coverage and proximity: the best results are reordered, block by block of [`BLOCK`], by
+//! how much of the query each answers (its score scaled by the rarity-weighted share of the
+//! query's words it matches, so an article repeating only "price" falls below one about
+//! "gold price") and by a bonus for each pair of consecutive query words found close
+//! together (a sloppy phrase query scored on just those documents). BM25 alone let a common
+//! word in every field outrank the rare word the reader meant. Blocks are fixed, so
+//! consecutive pages never overlap.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashSet};
@@ -44,6 +48,8 @@ pub const BLOCK: usize = 100;
 const SLOP: u32 = 2;
 /// The weight of a close pair's phrase score, relative to the words' own scores.
 const PROXIMITY: Score = 1.0;
+/// How steeply a result's score falls with the share of the query it leaves unanswered.
+const COVERAGE_POWER: Score = 1.0;
 
 /// One condition a listed article must meet, on the values the index holds.
 #[derive(Debug, Clone)]
@@ -133,7 +139,7 @@ pub fn search(
         Order::Relevance => {
             let wanted = (offset + limit).div_ceil(BLOCK) * BLOCK;
             let mut best = best_scored(searcher, weight.as_ref(), filter, wanted)?;
-            reorder_by_proximity(searcher, fields, query, &mut best)?;
+            rerank(searcher, fields, query, &mut best)?;
             best.into_iter().map(|hit| hit.id).collect::<Vec<_>>()
         }
         _ => first_by(searcher, weight.as_ref(), filter, order, offset + limit)?,
@@ -431,9 +437,10 @@ pub(super) fn best_scored(
     Ok(best)
 }
 
-/// Adds to each result's score a bonus for the consecutive query words it has close
-/// together, and reorders each block of [`BLOCK`] results by it.
-fn reorder_by_proximity(
+/// Reorders each block of [`BLOCK`] results by how much of the query each one answers:
+/// its score is scaled by its share of the query's words ([`coverage`]) and raised by a bonus
+/// for each pair of consecutive query words it has close together.
+fn rerank(
     searcher: &Searcher,
     fields: &Fields,
     query: &Query,
@@ -442,6 +449,7 @@ fn reorder_by_proximity(
     if query.words.len() < 2 || results.is_empty() {
         return Ok(());
     }
+    let scoring = EnableScoring::enabled_from_searcher(searcher);
     let mut pairs: Vec<PhraseQuery> = Vec::new();
     for pair in query.words.windows(2) {
         for field in [fields.title, fields.body] {
@@ -454,40 +462,114 @@ fn reorder_by_proximity(
             ));
         }
     }
-    let scoring = EnableScoring::enabled_from_searcher(searcher);
-    let weights = pairs
+    let pairs = pairs
         .iter()
         .map(|p| p.weight(scoring))
         .collect::<tantivy::Result<Vec<_>>>()?;
+    let words = word_weights(searcher, fields, query)?;
+    let whole: Score = words.iter().map(|(_, idf)| idf).sum();
     for block in results.chunks_mut(BLOCK) {
-        // Per segment, in document order: a scorer only moves forward.
-        let mut order: Vec<usize> = (0..block.len()).collect();
-        order.sort_by_key(|&i| (block[i].address.segment_ord, block[i].address.doc_id));
-        for weight in &weights {
-            let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
-            for &i in &order {
-                let address = block[i].address;
-                if current
-                    .as_ref()
-                    .is_none_or(|(s, _)| *s != address.segment_ord)
-                {
-                    let segment = searcher.segment_reader(address.segment_ord);
-                    current = Some((address.segment_ord, weight.scorer(segment, 1.0)?));
-                }
-                let Some((_, scorer)) = current.as_mut() else {
-                    continue;
-                };
-                if scorer.doc() < address.doc_id {
-                    scorer.seek(address.doc_id);
-                }
-                if scorer.doc() == address.doc_id {
-                    block[i].score += PROXIMITY * scorer.score();
-                }
+        let mut covered: Vec<Score> = vec![0.0; block.len()];
+        for (weight, idf) in &words {
+            for (i, _) in matches(searcher, weight.as_ref(), block)? {
+                covered[i] += idf;
+            }
+        }
+        for (result, covered) in block.iter_mut().zip(covered) {
+            result.score *= coverage(covered, whole);
+        }
+        for weight in &pairs {
+            for (i, score) in matches(searcher, weight.as_ref(), block)? {
+                block[i].score += PROXIMITY * score;
             }
         }
         block.sort_unstable_by(|a, b| b.cmp(a));
     }
     Ok(())
+}
+
+/// How much of a query's weight a result must answer to keep its whole score: a document
+/// matching only the query's common words ("price", «اليوم») falls below one matching its
+/// rare ones, however often it repeats the common word. Weighted by each word's rarity, so
+/// a no-overlap query (no article has every word) still ranks by the words that matter.
+fn coverage(covered: Score, whole: Score) -> Score {
+    if whole <= 0.0 {
+        return 1.0;
+    }
+    let share = (covered / whole).clamp(0.0, 1.0);
+    share.powf(COVERAGE_POWER)
+}
+
+/// Each query word, as a query matching any of its stems (or a synonym of it) in any text
+/// field, with the word's rarity (BM25's idf of its rarest stem's commonest field).
+fn word_weights(
+    searcher: &Searcher,
+    fields: &Fields,
+    query: &Query,
+) -> tantivy::Result<Vec<(Box<dyn Weight>, Score)>> {
+    let documents = searcher.num_docs() as f32;
+    let mut weights = Vec::with_capacity(query.words.len());
+    for word in &query.words {
+        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+        let mut frequency = 0u64;
+        for stem in &word.stems {
+            for (field, _) in text_fields(fields) {
+                clauses.push((Occur::Should, term(field, stem)));
+                let found = searcher.doc_freq(&Term::from_field_text(field, stem))?;
+                frequency = frequency.max(found);
+            }
+        }
+        for member in synonyms::expansions(std::slice::from_ref(word)) {
+            match member.as_slice() {
+                [one] => clauses.extend(
+                    one.stems
+                        .iter()
+                        .flat_map(|stem| text_fields(fields).map(|(field, _)| term(field, stem)))
+                        .map(|q| (Occur::Should, q)),
+                ),
+                phrase => clauses.push((Occur::Should, anywhere(fields, phrase))),
+            }
+        }
+        let f = frequency as f32;
+        let idf = (1.0 + (documents - f + 0.5) / (f + 0.5)).ln();
+        let weight =
+            BooleanQuery::new(clauses).weight(EnableScoring::disabled_from_searcher(searcher))?;
+        weights.push((weight, idf));
+    }
+    Ok(weights)
+}
+
+/// The results of `block` that `weight` matches: their place in the block, and the score.
+fn matches(
+    searcher: &Searcher,
+    weight: &dyn Weight,
+    block: &[Scored],
+) -> tantivy::Result<Vec<(usize, Score)>> {
+    // Per segment, in document order: a scorer only moves forward.
+    let mut order: Vec<usize> = (0..block.len()).collect();
+    order.sort_by_key(|&i| (block[i].address.segment_ord, block[i].address.doc_id));
+    let mut found = Vec::new();
+    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+    for i in order {
+        let address = block[i].address;
+        if current
+            .as_ref()
+            .is_none_or(|(s, _)| *s != address.segment_ord)
+        {
+            let segment = searcher.segment_reader(address.segment_ord);
+            current = Some((address.segment_ord, weight.scorer(segment, 1.0)?));
+        }
+        let Some((_, scorer)) = current.as_mut() else {
+            continue;
+        };
+        if scorer.doc() < address.doc_id {
+            scorer.seek(address.doc_id);
+        }
+        if scorer.doc() == address.doc_id {
+            found.push((i, scorer.score()));
+        }
+    }
+    Ok(found)
 }
 
 /// The first `wanted` matching documents that meet the filter, in `order` (not relevance).
@@ -595,6 +677,64 @@ mod tests {
         }
         writer.commit().unwrap();
         (index, fields)
+    }
+
+    /// An index of `(title, tags, body)` articles, ids from 1 in order.
+    fn index_of(articles: &[(&str, &str, &str)]) -> (tantivy::Index, Fields) {
+        let (schema, fields) = Fields::schema();
+        let index = tantivy::Index::create_in_ram(schema);
+        crate::search::engine::register_tokenizers(&index);
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for (n, (title, tags, body)) in articles.iter().enumerate() {
+            writer
+                .add_document(fields.document(&Article {
+                    id: n as i64 + 1,
+                    title: (*title).into(),
+                    excerpt: String::new(),
+                    body: (*body).into(),
+                    tags: vec![(*tags).into()],
+                    tag_ids: Vec::new(),
+                    status: "published".into(),
+                    published_at: Some(1),
+                    updated_at: 1,
+                    section_id: 1,
+                    author_id: 1,
+                    version: 1,
+                }))
+                .unwrap();
+        }
+        writer.commit().unwrap();
+        (index, fields)
+    }
+
+    #[test]
+    fn an_article_answering_the_rare_word_outranks_one_repeating_the_common_one() {
+        // "price" is everywhere, "gold" in one article. Article 1 has "price" in every
+        // field (BM25 alone puts it first); article 2 mentions gold and price in its body.
+        let mut articles = vec![
+            ("price watch", "price", "price rises and price falls: price"),
+            ("the week", "markets", "the gold price rose"),
+        ];
+        articles.extend(std::iter::repeat_n(
+            ("weekly price report", "economy", "price of bread"),
+            30,
+        ));
+        let (index, fields) = index_of(&articles);
+        let searcher = index.reader().unwrap().searcher();
+        let hits = search(
+            &searcher,
+            &fields,
+            &Query::parse("gold price").unwrap(),
+            &[Condition::Visible { now: 2 }],
+            Order::Relevance,
+            0,
+            3,
+        )
+        .unwrap();
+        assert_eq!(hits.ids[0], 2, "{:?}", hits.ids);
+        assert_eq!(coverage(1.0, 4.0), 0.25);
+        assert_eq!(coverage(0.0, 0.0), 1.0);
     }
 
     #[test]
