@@ -160,10 +160,12 @@ fn neighbours(
 ) -> tantivy::Result<Vec<(String, u64)>> {
     let term = Term::from_field_text(fields.words, surface);
     let mut frequencies: HashMap<Vec<u8>, u64> = HashMap::new();
+    // Built once, walked in every segment's dictionary (building it per segment was a
+    // measurable part of a search).
+    let automaton = FuzzyTermQuery::new(term, 1, true).automaton()?;
     for segment in searcher.segment_readers() {
-        let automaton = FuzzyTermQuery::new(term.clone(), 1, true).automaton()?;
         let inverted = segment.inverted_index(fields.words)?;
-        let mut stream = inverted.terms().search(automaton).into_stream()?;
+        let mut stream = inverted.terms().search(&automaton).into_stream()?;
         while stream.advance() {
             if stream.key() != surface.as_bytes() {
                 *frequencies.entry(stream.key().to_vec()).or_default() +=
