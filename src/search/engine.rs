@@ -28,6 +28,7 @@ use super::analysis::{self, Stems, Surfaces};
 use super::changes::{self, Checkpoint};
 use super::fields::{self, Fields};
 use super::source;
+use super::suggest;
 use crate::db::DbConnection;
 use crate::db::schema::instance_settings;
 
@@ -73,6 +74,8 @@ pub struct Generation {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     checkpoint: Mutex<Checkpoint>,
+    /// Words' neighbours in this generation's vocabulary, for spelling suggestions.
+    pub neighbours: suggest::Neighbours,
 }
 
 /// What a commit records beside the index.
@@ -142,7 +145,7 @@ impl Engine {
     /// A searcher over everything applied so far.
     pub fn searcher(&self) -> (Searcher, Fields) {
         let generation = self.current();
-        (generation.reader.searcher(), generation.fields)
+        (generation.searcher(), generation.fields)
     }
 
     /// How far the index has applied the log.
@@ -230,6 +233,11 @@ impl Engine {
 }
 
 impl Generation {
+    /// A searcher over everything this generation has applied.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
     /// Opens `dir/name`; `None` when it holds no committed index.
     fn open(dir: &Path, name: &str) -> Result<Option<Self>, SearchError> {
         let path = dir.join(name);
@@ -256,6 +264,7 @@ impl Generation {
             reader,
             writer: Mutex::new(writer),
             checkpoint: Mutex::new(checkpoint),
+            neighbours: suggest::Neighbours::default(),
         }))
     }
 

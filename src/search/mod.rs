@@ -69,8 +69,10 @@ impl Engine {
         now: i64,
     ) -> Result<Found, SearchError> {
         self.catch_up(conn)?;
-        let (searcher, fields) = self.searcher();
-        let corrections = suggest::corrections(&searcher, &fields, query, now)?;
+        let generation = self.current();
+        let (searcher, fields) = (generation.searcher(), generation.fields);
+        let corrections =
+            suggest::corrections(&searcher, &fields, &generation.neighbours, query, now)?;
         let query = suggest::corrected(query, &corrections);
         let hits = ranking::search(&searcher, &fields, &query, filter, order, offset, limit)?;
         Ok(Found {

@@ -10,6 +10,7 @@
 //! never spell out a word only they contain (nor "knowing" a word tell that they do).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::Searcher;
 use tantivy::query::{FuzzyTermQuery, TermQuery};
@@ -39,6 +40,7 @@ pub struct Correction {
 pub fn corrections(
     searcher: &Searcher,
     fields: &Fields,
+    known: &Neighbours,
     query: &Query,
     now: i64,
 ) -> tantivy::Result<Vec<Correction>> {
@@ -48,10 +50,7 @@ pub fn corrections(
         if surface.chars().count() < 3 || surface.chars().any(|c| c.is_ascii_digit()) {
             continue;
         }
-        // Another form of the same word (the same stems) is no correction.
-        let stems = analysis::stems_of(surface);
-        let mut neighbours = neighbours(searcher, fields, surface)?;
-        neighbours.retain(|(word, _)| analysis::stems_of(word) != stems);
+        let neighbours = known.of(searcher, fields, surface)?;
         let Some(most) = neighbours.first().map(|(_, n)| *n) else {
             continue;
         };
@@ -149,6 +148,49 @@ fn holding(
 ) -> tantivy::Result<u64> {
     let query = TermQuery::new(term, IndexRecordOption::Basic);
     ranking::count_at_most(searcher, &query, filter, cap)
+}
+
+/// Words' neighbours in one generation's vocabulary, kept per searcher: finding them walks
+/// every segment's dictionary with a Levenshtein automaton, the costliest part of a search
+/// (8 % of a server's CPU under the bench's searches at 100k articles), and readers ask for
+/// the same words again and again. They count articles of any status, as found: whether
+/// one is visible is still decided per search ([`first_visible`], [`stem_frequency`]).
+pub struct Neighbours {
+    /// By the searcher's generation (a new one after every commit) and the word.
+    cache: quick_cache::sync::Cache<(u64, String), Arc<Frequencies>>,
+}
+
+/// Words, each with the number of articles (of any status) holding it.
+type Frequencies = Vec<(String, u64)>;
+
+/// Words whose neighbours are kept.
+const NEIGHBOURS_KEPT: usize = 10_000;
+
+impl Default for Neighbours {
+    fn default() -> Self {
+        Self {
+            cache: quick_cache::sync::Cache::new(NEIGHBOURS_KEPT),
+        }
+    }
+}
+
+impl Neighbours {
+    /// [`neighbours`] of `surface` in `searcher`'s vocabulary but its own other forms (the
+    /// same stems: no correction), found once per searcher.
+    fn of(
+        &self,
+        searcher: &Searcher,
+        fields: &Fields,
+        surface: &str,
+    ) -> tantivy::Result<Arc<Frequencies>> {
+        let key = (searcher.generation().generation_id(), surface.to_owned());
+        self.cache.get_or_insert_with(&key, || {
+            let stems = analysis::stems_of(surface);
+            let mut found = neighbours(searcher, fields, surface)?;
+            found.retain(|(word, _)| analysis::stems_of(word) != stems);
+            Ok(Arc::new(found))
+        })
+    }
 }
 
 /// The other words one edit from `surface` in the vocabulary, with the number of articles

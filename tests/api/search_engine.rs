@@ -156,6 +156,22 @@ async fn a_misspelled_query_carries_a_suggestion_from_the_archive() {
     assert_eq!(found["meta"]["suggestion"], "inflation", "{found}");
 }
 
+/// A word's neighbours in the vocabulary are kept between searches; a new article's words
+/// are suggested at once all the same.
+#[actix_web::test]
+async fn a_suggestion_follows_the_words_of_new_articles() {
+    let (app, section) = newsroom().await;
+    with_body(&app, section, "Harbour news", "Ships.").await;
+    for _ in 0..2 {
+        let found = search(&app, "glorbnik").await;
+        assert!(found["meta"].get("suggestion").is_none(), "{found}");
+    }
+    with_body(&app, section, "Glorbnic festival", "Music.").await;
+    let found = search(&app, "glorbnik").await;
+    assert_eq!(found["meta"]["suggestion"], "glorbnic", "{found}");
+    assert_eq!(found["meta"]["total"], 1, "{found}");
+}
+
 /// A section «العالم» on a server started as a [`Process`].
 async fn section_on(client: &Client, base: &str, token: &str) -> Value {
     client
