@@ -72,6 +72,19 @@ pub enum ConnectError {
     Setup(#[from] diesel::result::Error),
 }
 
+/// `url` with `gssencmode=disable` unless it chooses a mode itself. libpq's default
+/// (`prefer`) initializes Kerberos on every connection, and Kerberos aborts the process
+/// (`k5_mutex_lock: Assertion 'r == 0' failed`) when it exits while a pool thread is still
+/// connecting: seen once in CI as a `sahifa migrate` killed by SIGABRT (rust-lang/rust#75527,
+/// diesel-rs/diesel#3226). GSS encryption is rare; a deployment that uses it says so.
+pub fn without_gss_encryption(url: &str) -> String {
+    if url.contains("gssencmode=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}gssencmode=disable")
+}
+
 /// Opens connections for the r2d2 pool, choosing the backend from the parsed URL (never by
 /// trial: a PostgreSQL URL must never fall back to creating an SQLite file of that name).
 #[derive(Debug)]
@@ -92,7 +105,7 @@ impl ConnectionManager {
                 Ok(DbConnection::Sqlite(conn))
             }
             DatabaseUrl::Postgres(url) => {
-                let mut conn = PgConnection::establish(url)?;
+                let mut conn = PgConnection::establish(&without_gss_encryption(url))?;
                 conn.batch_execute("SET TIME ZONE 'UTC'")?;
                 Ok(DbConnection::Postgres(conn))
             }
@@ -203,5 +216,24 @@ pub(super) fn rollback_inner(conn: &mut DbConnection) -> diesel::QueryResult<()>
     match conn {
         DbConnection::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
         DbConnection::Postgres(c) => AnsiTransactionManager::rollback_transaction(c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_gss_encryption;
+
+    #[test]
+    fn postgres_urls_skip_gss_encryption_unless_they_choose() {
+        assert_eq!(
+            without_gss_encryption("postgres://u@h/db"),
+            "postgres://u@h/db?gssencmode=disable"
+        );
+        assert_eq!(
+            without_gss_encryption("postgres://u@h/db?sslmode=disable"),
+            "postgres://u@h/db?sslmode=disable&gssencmode=disable"
+        );
+        let chosen = "postgres://u@h/db?gssencmode=require";
+        assert_eq!(without_gss_encryption(chosen), chosen);
     }
 }

@@ -180,7 +180,7 @@ async fn start_listening(
 }
 
 fn connect(url: &str, channel: Channel) -> ConnectionResult<PgConnection> {
-    let mut conn = PgConnection::establish(url)?;
+    let mut conn = PgConnection::establish(&super::connection::without_gss_encryption(url))?;
     conn.batch_execute(&format!(
         "SET application_name = '{}'; LISTEN {}",
         channel.application_name, channel.name
