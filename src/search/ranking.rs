@@ -647,40 +647,22 @@ mod tests {
 
     /// 2,000 articles, every fourth about gold.
     fn archive() -> (tantivy::Index, Fields) {
-        let (schema, fields) = Fields::schema();
-        let index = tantivy::Index::create_in_ram(schema);
-        crate::search::engine::register_tokenizers(&index);
-        let mut writer: tantivy::IndexWriter =
-            index.writer_with_num_threads(1, 15_000_000).unwrap();
-        for id in 1..=2000 {
-            let topic = if id % 4 == 0 {
-                "gold prices"
-            } else {
-                "weather report"
-            };
-            writer
-                .add_document(fields.document(&Article {
-                    id,
-                    title: format!("{topic} {id}"),
-                    excerpt: String::new(),
-                    body: format!("a story about {topic}"),
-                    tags: Vec::new(),
-                    tag_ids: Vec::new(),
-                    status: "published".into(),
-                    published_at: Some(1),
-                    updated_at: 1,
-                    section_id: 1,
-                    author_id: 1,
-                    version: 1,
-                }))
-                .unwrap();
-        }
-        writer.commit().unwrap();
-        (index, fields)
+        let articles: Vec<(String, String, String)> = (1..=2000)
+            .map(|id| {
+                let topic = if id % 4 == 0 {
+                    "gold prices"
+                } else {
+                    "weather report"
+                };
+                let (title, body) = (format!("{topic} {id}"), format!("a story about {topic}"));
+                (title, String::new(), body)
+            })
+            .collect();
+        index_of(&articles)
     }
 
-    /// An index of `(title, tags, body)` articles, ids from 1 in order.
-    fn index_of(articles: &[(&str, &str, &str)]) -> (tantivy::Index, Fields) {
+    /// An index of `(title, tag, body)` articles (no tag when empty), ids from 1 in order.
+    fn index_of<T: AsRef<str>>(articles: &[(T, T, T)]) -> (tantivy::Index, Fields) {
         let (schema, fields) = Fields::schema();
         let index = tantivy::Index::create_in_ram(schema);
         crate::search::engine::register_tokenizers(&index);
@@ -688,20 +670,26 @@ mod tests {
             index.writer_with_num_threads(1, 15_000_000).unwrap();
         for (n, (title, tags, body)) in articles.iter().enumerate() {
             writer
-                .add_document(fields.document(&Article {
-                    id: n as i64 + 1,
-                    title: (*title).into(),
-                    excerpt: String::new(),
-                    body: (*body).into(),
-                    tags: vec![(*tags).into()],
-                    tag_ids: Vec::new(),
-                    status: "published".into(),
-                    published_at: Some(1),
-                    updated_at: 1,
-                    section_id: 1,
-                    author_id: 1,
-                    version: 1,
-                }))
+                .add_document(
+                    fields.document(&Article {
+                        id: n as i64 + 1,
+                        title: title.as_ref().into(),
+                        excerpt: String::new(),
+                        body: body.as_ref().into(),
+                        tags: [tags.as_ref()]
+                            .into_iter()
+                            .filter(|t| !t.is_empty())
+                            .map(Into::into)
+                            .collect(),
+                        tag_ids: Vec::new(),
+                        status: "published".into(),
+                        published_at: Some(1),
+                        updated_at: 1,
+                        section_id: 1,
+                        author_id: 1,
+                        version: 1,
+                    }),
+                )
                 .unwrap();
         }
         writer.commit().unwrap();
