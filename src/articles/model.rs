@@ -724,15 +724,3 @@ pub fn bodies(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, 
         .into_iter()
         .collect())
 }
-
-/// Locks article `id`'s row until the transaction ends (PostgreSQL: `FOR UPDATE`); whether a
-/// lock was taken (SQLite has one writer and needs none).
-pub fn lock_for_write(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
-    if let DbConnection::Postgres(_) = conn {
-        diesel::sql_query("SELECT id FROM articles WHERE id = $1 FOR UPDATE")
-            .bind::<diesel::sql_types::BigInt, _>(id)
-            .execute(conn)?;
-        return Ok(true);
-    }
-    Ok(false)
-}

@@ -858,10 +858,8 @@ pub(crate) fn for_write(
     let mut row = slugs::target::<ArticleRow>(c, reference)?
         .filter(|row| workflow::may_read(Some(user), &row.summary, now))
         .ok_or_else(|| ApiError::not_found("article"))?;
-    // On PostgreSQL concurrent writes of one article wait for each other here, and each reads
-    // the row as the previous one left it, rather than all but one failing on the version
-    // guard (SQLite's single writer runs them one after another already).
-    if model::lock_for_write(c, row.summary.id)? {
+    // Concurrent writes of one article wait for each other here (see `db::locks`).
+    if crate::db::lock_row(c, crate::db::Locked::Articles, row.summary.id)? {
         row = slugs::target::<ArticleRow>(c, &Reference::Id(row.summary.id))?
             .ok_or_else(|| ApiError::not_found("article"))?;
     }

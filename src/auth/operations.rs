@@ -131,6 +131,7 @@ pub async fn update_me(
     let id = caller.id;
     store
         .write(move |c| {
+            crate::db::lock_row(c, crate::db::Locked::Users, id)?;
             let current = users::find(c, id)?.ok_or_else(|| ApiError::not_found("user"))?;
             if_match.check_value(&User::from(&current))?;
             let changes = UserChanges {

@@ -167,6 +167,7 @@ pub fn moderate(
     if_match: &IfMatch,
     now: NaiveDateTime,
 ) -> Result<StaffComment, ApiError> {
+    crate::db::lock_row(c, crate::db::Locked::Comments, id)?;
     let current = found(model::find(c, id)?)?;
     if_match.check_value(&staff_view(c, &current)?)?;
     let row = model::set_status(c, &current, status, now)?.ok_or(ApiError::PreconditionFailed)?;
@@ -184,6 +185,10 @@ pub fn moderate_many(
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
+    // In id order, so that two bulk moderations cannot each hold a row the other waits for.
+    for id in &ids {
+        crate::db::lock_row(c, crate::db::Locked::Comments, *id)?;
+    }
     let rows = model::find_many(c, &ids)?;
     let missing: Vec<String> = ids
         .iter()
@@ -213,6 +218,7 @@ pub fn moderate_many(
 
 /// Deletes a comment; its replies move up a level.
 pub fn delete(c: &mut DbConnection, id: i64, if_match: &IfMatch) -> Result<(), ApiError> {
+    crate::db::lock_row(c, crate::db::Locked::Comments, id)?;
     let current = found(model::find(c, id)?)?;
     if_match.check_value(&staff_view(c, &current)?)?;
     model::delete(c, &current)?;

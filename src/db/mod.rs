@@ -7,6 +7,7 @@
 pub mod backup;
 mod connection;
 pub mod listener;
+mod locks;
 mod migrations;
 pub mod schema;
 mod writer;
@@ -21,6 +22,7 @@ pub use connection::{
     Backend, ConnectError, ConnectionManager, DbConnection, MultiBackend, read_snapshot,
     write_transaction,
 };
+pub use locks::{Locked, lock_row};
 pub use migrations::{MigrateError, MigrationReport, migrate};
 
 use crate::config::DatabaseUrl;

@@ -401,6 +401,7 @@ pub fn update(
     service: &MediaService,
     now: NaiveDateTime,
 ) -> Result<Media, ApiError> {
+    crate::db::lock_row(c, crate::db::Locked::Media, id)?;
     let row = get(c, id)?;
     may_change(user, &row)?;
     if_match.check_value(&view(service, &row))?;
@@ -484,6 +485,7 @@ pub fn delete(
     service: &MediaService,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
+    crate::db::lock_row(c, crate::db::Locked::Media, id)?;
     let row = get(c, id)?;
     may_change(user, &row)?;
     if_match.check_value(&view(service, &row))?;

@@ -168,7 +168,7 @@ pub fn update(
     if_match: &IfMatch,
     now: NaiveDateTime,
 ) -> Result<Menu, ApiError> {
-    let row = model::find_by_slug(c, slug)?.ok_or_else(|| ApiError::not_found("menu"))?;
+    let row = for_write(c, slug)?;
     if_match.check_value(&view(c, &row, true, now)?)?;
     let name = input.name.as_deref().unwrap_or(&row.name);
     if !model::touch(c, &row, name, now)? {
@@ -183,10 +183,22 @@ pub fn update(
 }
 
 pub fn delete(c: &mut DbConnection, slug: &str, if_match: &IfMatch) -> Result<(), ApiError> {
-    let row = model::find_by_slug(c, slug)?.ok_or_else(|| ApiError::not_found("menu"))?;
+    let row = for_write(c, slug)?;
     if_match.check_value(&view(c, &row, true, crate::time::now())?)?;
     model::delete(c, row.id)?;
     Ok(())
+}
+
+/// The menu `slug` names, locked for the rest of the write and read after the lock.
+fn for_write(c: &mut DbConnection, slug: &str) -> Result<MenuRow, ApiError> {
+    let find = |c: &mut DbConnection| {
+        model::find_by_slug(c, slug)?.ok_or_else(|| ApiError::not_found("menu"))
+    };
+    let row = find(c)?;
+    if crate::db::lock_row(c, crate::db::Locked::Menus, row.id)? {
+        return find(c);
+    }
+    Ok(row)
 }
 
 fn write_items(c: &mut DbConnection, menu: i64, items: &[MenuItemInput]) -> Result<(), ApiError> {

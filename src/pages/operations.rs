@@ -303,8 +303,13 @@ fn readable_target(
     )
 }
 
+/// The page `reference` names, locked for the rest of the write and read after the lock.
 fn for_write(c: &mut DbConnection, reference: &Reference) -> Result<PageRow, ApiError> {
-    slugs::target(c, reference)?.ok_or_else(|| ApiError::not_found("page"))
+    let row: PageRow = slugs::target(c, reference)?.ok_or_else(|| ApiError::not_found("page"))?;
+    if !crate::db::lock_row(c, crate::db::Locked::Pages, row.id)? {
+        return Ok(row);
+    }
+    slugs::target(c, &Reference::Id(row.id))?.ok_or_else(|| ApiError::not_found("page"))
 }
 
 fn ensure_exists(c: &mut DbConnection, id: i64) -> Result<(), ApiError> {

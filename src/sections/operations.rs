@@ -178,8 +178,14 @@ fn url(row: &SectionRow, paths: &HashMap<i64, Vec<String>>) -> Option<String> {
     crate::links::current().section_url(row.id, &row.slug, path)
 }
 
+/// The section `reference` names, locked for the rest of the write and read after the lock.
 fn for_write(c: &mut DbConnection, reference: &Reference) -> Result<SectionRow, ApiError> {
-    slugs::target(c, reference)?.ok_or_else(|| ApiError::not_found("section"))
+    let row: SectionRow =
+        slugs::target(c, reference)?.ok_or_else(|| ApiError::not_found("section"))?;
+    if !crate::db::lock_row(c, crate::db::Locked::Sections, row.id)? {
+        return Ok(row);
+    }
+    slugs::target(c, &Reference::Id(row.id))?.ok_or_else(|| ApiError::not_found("section"))
 }
 
 fn ensure_exists(c: &mut DbConnection, id: i64) -> Result<(), ApiError> {

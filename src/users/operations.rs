@@ -129,6 +129,7 @@ pub fn update(
             "admins cannot demote or deactivate themselves; ask another admin".into(),
         ));
     }
+    crate::db::lock_row(c, crate::db::Locked::Users, id)?;
     let current = found(model::find(c, id)?)?;
     if_match.check_value(&User::from(&current))?;
     let email = input.email.as_deref().map(normalize_email);
@@ -171,6 +172,7 @@ pub fn delete(
             "admins cannot delete themselves".into(),
         ));
     }
+    crate::db::lock_row(c, crate::db::Locked::Users, id)?;
     let current = found(model::find(c, id)?)?;
     if_match.check_value(&User::from(&current))?;
     model::delete(c, id).map_err(|e| match ApiError::from(e) {

@@ -83,6 +83,7 @@ pub fn update(
     if_match: &IfMatch,
     now: NaiveDateTime,
 ) -> Result<Endpoint, ApiError> {
+    crate::db::lock_row(c, crate::db::Locked::WebhookEndpoints, id)?;
     let current = find(c, id)?;
     if_match.check_value(&Endpoint::from(&current))?;
     let events = input.events.as_deref().map(check_events).transpose()?;
@@ -105,6 +106,7 @@ pub fn update(
 }
 
 pub fn delete(c: &mut DbConnection, id: i64, if_match: &IfMatch) -> Result<(), ApiError> {
+    crate::db::lock_row(c, crate::db::Locked::WebhookEndpoints, id)?;
     let current = find(c, id)?;
     if_match.check_value(&Endpoint::from(&current))?;
     model::delete_endpoint(c, id)?;

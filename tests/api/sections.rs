@@ -468,3 +468,29 @@ async fn section_writes_honour_if_match_and_reads_if_none_match() {
     let now = json_of(app.get(&path).await, StatusCode::OK).await;
     assert_eq!(now["name"], "ثقافة وفنون");
 }
+
+#[actix_web::test]
+async fn concurrent_section_edits_without_if_match_all_succeed() {
+    // Each edit, asking no precondition, waits for the one before it (on PostgreSQL a lost
+    // compare-and-set once answered 412 to a request that sent no If-Match).
+    let app = spawn_app().await;
+    let section = app.section("منوعات", None).await;
+    let path = format!("/api/v1/sections/{}", section["id"]);
+    let edits = (0..16).map(|n| {
+        let body = json!({"description": format!("وصف {n}")});
+        let path = path.clone();
+        let app = &app;
+        async move {
+            app.send(Method::PATCH, &path, Some(&app.admin_token), Some(&body))
+                .await
+                .status()
+        }
+    });
+    let answers = futures_util::future::join_all(edits).await;
+    assert!(
+        answers.iter().all(|s| *s == StatusCode::OK),
+        "every edit succeeds: {answers:?}"
+    );
+    let after = json_of(app.get(&path).await, StatusCode::OK).await;
+    assert!(after["description"].as_str().unwrap().starts_with("وصف "));
+}
