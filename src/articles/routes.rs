@@ -14,7 +14,7 @@ use super::preview::{self, CreatePreview, PreviewLink, PreviewParams};
 use super::totals::ListTotals;
 use super::workflow::Readable;
 use crate::config::Settings;
-use crate::db::Store;
+use crate::db::{DbConnection, DbError, Store};
 use crate::events::keys;
 use crate::http::auth::{AnyStaff, Caller, EditorOrAdmin};
 use crate::http::cache::readers_unaffected;
@@ -26,6 +26,9 @@ use crate::http::{ApiError, JsonBody};
 use crate::links::encode_segment;
 use crate::search::Engine;
 use crate::slugs::Reference;
+
+/// Numbered list pages up to this offset are read on the worker (see [`Store::read`]).
+const BOUNDED_OFFSET: i64 = 1_000;
 
 /// Articles, newest first by default; with `q`, a search, best match first.
 ///
@@ -74,21 +77,27 @@ pub async fn list_articles(
     let filters = filters.into_inner();
     let viewer = caller.staff().cloned();
     let by_cursor = cursor.is_some();
-    let found = store
-        .run(move |c| {
-            let now = crate::time::now();
-            operations::list(
-                c,
-                &engine,
-                &totals,
-                viewer.as_ref(),
-                &filters,
-                page,
-                cursor.as_deref(),
-                now,
-            )
-        })
-        .await?;
+    // A search's cost grows with the archive, and so does an offset's; a cursor's page or
+    // an early numbered one costs the same at any size.
+    let bounded = filters.q.is_none() && (by_cursor || page.offset() < BOUNDED_OFFSET);
+    let list = move |c: &mut DbConnection| {
+        let now = crate::time::now();
+        operations::list(
+            c,
+            &engine,
+            &totals,
+            viewer.as_ref(),
+            &filters,
+            page,
+            cursor.as_deref(),
+            now,
+        )
+    };
+    let found = if bounded {
+        store.read(list).await?
+    } else {
+        store.run(list).await?
+    };
     let mut meta = page.meta(found.total);
     if by_cursor {
         meta.page = None;
@@ -142,7 +151,9 @@ pub async fn get_article(
     }
     let readable = Readable::for_viewer(caller.staff());
     let found = store
-        .query(move |c| operations::get(c, &reference, readable, crate::time::now()))
+        .read(move |c| {
+            operations::get(c, &reference, readable, crate::time::now()).map_err(DbError::from)
+        })
         .await?;
     let audience = caller.audience(&settings);
     respond_lookup(&req, "article", found, audience, |article| {

@@ -209,3 +209,44 @@ async fn start_up_work_waits_for_a_connection_that_requests_would_give_up_on() {
         .expect("start-up work waits for the connection to come back");
     release.join().unwrap();
 }
+
+/// `Store::read` runs a bounded read on the calling thread only where that saves the two
+/// thread hand-offs without risk: on SQLite, with a connection free. Otherwise it takes the
+/// blocking pool like any query (and waits for a connection there, never on the worker); a
+/// read that panics fails its request instead of unwinding through the worker.
+#[actix_web::test]
+async fn bounded_reads_run_on_the_worker_only_on_sqlite_with_a_connection_free() {
+    use sahifa::config::DatabaseUrl;
+    use sahifa::db::{Backend, Store, StoreError};
+
+    let data = TestData::new();
+    let url = DatabaseUrl::parse(&data.database_url).unwrap();
+    let (store, _) = Store::open(&url, 1, Duration::from_millis(50)).unwrap();
+    // The pool fills in the background: wait until its connection is there and idle.
+    store.patient().query(|_| Ok(())).await.unwrap();
+    let here = std::thread::current().id();
+    let ran_on = || async {
+        store
+            .read(|_| Ok::<_, StoreError>(std::thread::current().id()))
+            .await
+    };
+    let ran_on_worker = ran_on().await.unwrap() == here;
+    assert_eq!(ran_on_worker, store.backend() == Backend::Sqlite);
+
+    let held = store.connection().expect("the only connection");
+    let busy = ran_on().await;
+    assert!(
+        matches!(busy, Err(StoreError::Saturated)),
+        "with no connection free the read queued on the blocking pool and gave up: {busy:?}"
+    );
+    drop(held);
+
+    let panicked = store
+        .read(|_| -> Result<(), StoreError> { panic!("a read that panics") })
+        .await;
+    assert!(
+        matches!(panicked, Err(StoreError::TaskFailed)),
+        "{panicked:?}"
+    );
+    assert!(ran_on().await.is_ok(), "the store serves on");
+}
