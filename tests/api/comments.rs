@@ -666,17 +666,10 @@ async fn concurrent_moderations_without_if_match_all_succeed_and_keep_the_count_
     let statuses = [
         "spam", "approved", "pending", "approved", "trash", "approved",
     ];
-    let requests = (0..24).map(|n| {
-        let body = json!({"status": statuses[n % statuses.len()]});
-        let path = path.clone();
-        let app = &app;
-        async move {
-            app.send(Method::PATCH, &path, Some(&app.admin_token), Some(&body))
-                .await
-                .status()
-        }
-    });
-    let answers = futures_util::future::join_all(requests).await;
+    let bodies: Vec<Value> = (0..24)
+        .map(|n| json!({"status": statuses[n % statuses.len()]}))
+        .collect();
+    let answers = app.patch_all_at_once(&path, &bodies).await;
     assert!(
         answers.iter().all(|s| *s == StatusCode::OK),
         "every moderation succeeds: {answers:?}"

@@ -251,6 +251,16 @@ impl TestApp {
         request.send().await.unwrap()
     }
 
+    /// Sends one admin `PATCH` of `path` per body, all at once (no `If-Match`); their statuses.
+    pub async fn patch_all_at_once(&self, path: &str, bodies: &[Value]) -> Vec<StatusCode> {
+        let patches = bodies.iter().map(|body| async move {
+            self.send(Method::PATCH, path, Some(&self.admin_token), Some(body))
+                .await
+                .status()
+        });
+        futures_util::future::join_all(patches).await
+    }
+
     pub async fn get_as(&self, path: &str, token: &str) -> Response {
         self.send(Method::GET, path, Some(token), None).await
     }

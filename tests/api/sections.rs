@@ -476,17 +476,10 @@ async fn concurrent_section_edits_without_if_match_all_succeed() {
     let app = spawn_app().await;
     let section = app.section("منوعات", None).await;
     let path = format!("/api/v1/sections/{}", section["id"]);
-    let edits = (0..16).map(|n| {
-        let body = json!({"description": format!("وصف {n}")});
-        let path = path.clone();
-        let app = &app;
-        async move {
-            app.send(Method::PATCH, &path, Some(&app.admin_token), Some(&body))
-                .await
-                .status()
-        }
-    });
-    let answers = futures_util::future::join_all(edits).await;
+    let bodies: Vec<Value> = (0..16)
+        .map(|n| json!({"description": format!("وصف {n}")}))
+        .collect();
+    let answers = app.patch_all_at_once(&path, &bodies).await;
     assert!(
         answers.iter().all(|s| *s == StatusCode::OK),
         "every edit succeeds: {answers:?}"
