@@ -179,11 +179,24 @@ pub fn check_tokens(s: &str) {
                 !stem.is_empty(),
                 "stem_word({token:?}) = {stems:?} has an empty stem"
             );
+            // A ت before a possessive is also read as a ta marbuta (مئذنته as مئذنه + ه,
+            // text::stem::ta_marbuta_restored): that reading's stem is part of the restored
+            // word, or of a broken plural's singular in it.
+            let restored = sahifa::text::stem::ta_marbuta_restored(token);
+            let readings: Vec<&str> = std::iter::once(token.as_str())
+                .chain(restored.as_deref())
+                .collect();
+            let restored_part = restored
+                .as_deref()
+                .is_some_and(|word| word.contains(stem.as_str()));
             // A broken plural (مهام) is stemmed through its singular (مهمة), which is not
             // part of the token: then the stem must be part of that singular.
-            let from_plural = broken_plurals_in(token)
-                .iter()
-                .any(|singular| singular.contains(stem.as_str()));
+            let from_plural = restored_part
+                || readings.iter().any(|reading| {
+                    broken_plurals_in(reading)
+                        .iter()
+                        .any(|singular| singular.contains(stem.as_str()))
+                });
             // A word that strips down to a name it is not («رياضان» to the city رياض) gets
             // the other word's stem instead (text::stem::NOT_REACHED), longer than what is left.
             let redirected = sahifa::text::stem::NOT_REACHED

@@ -15,7 +15,7 @@ use super::analysis;
 
 /// Raised whenever what is indexed, or how, changes: an index of another version is rebuilt
 /// at start.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]

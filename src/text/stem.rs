@@ -25,6 +25,12 @@
 //!   singular after the prefix is removed ([`super::plurals`]): affix stripping cannot join
 //!   them, and Lucene's analyzer misses them too.
 //!
+//! - **A second alef-lam** after the article is removed too («الإلغاء» → غاء, as «إلغاء»):
+//!   the article never doubles, so it begins the word itself, and the bare word has already
+//!   lost it to the prefix rule. Lucene's stemmer gives the two forms different stems.
+//! - **A ت before a possessive** (ته، تها، تهم، تهما، تنا) gives [`stem_word`] a second
+//!   reading with the ت read as a ta marbuta: «مئذنته» matches «مئذنة», «حكومتها» «الحكومة».
+//!
 //! - **Names kept whole**: a few country names end in a suffix, and stripping it leaves a
 //!   common word — «لبنان» would become لبن "milk", «البحرين» بحر "sea", «السودان» سود
 //!   "black". Once suffix stripping reaches one of them ([`KEPT_WHOLE`]) it stops, so
@@ -102,13 +108,23 @@ pub fn stem(token: &str) -> String {
             break;
         }
     }
-    // A broken plural becomes its singular, which the suffixes are then stripped from.
+    // A broken plural becomes its singular, which the suffixes are then stripped from. The
+    // whole token is tried too: a plural that itself begins with alef-lam («ألبان») has just
+    // lost it as if it were the article.
     let mut chars = chars;
     let word: String = chars[start..end].iter().collect();
-    if let Some(singular) = super::plurals::singular(&word) {
+    let whole: String = chars.iter().collect();
+    if let Some(singular) =
+        super::plurals::singular(&word).or_else(|| super::plurals::singular(&whole))
+    {
         chars = singular.chars().collect();
         start = 0;
         end = chars.len();
+    } else if start > 0 && end - start >= 4 && chars[start..end].starts_with(&['ا', 'ل']) {
+        // The article never doubles, so what follows it here begins with an alef-lam of its
+        // own (إلغاء، ألعاب، إلكتروني، التزام). The bare word has already lost that alef-lam
+        // to the prefix rule; losing it here too gives both forms one stem.
+        start += 2;
     }
     loop {
         if KEPT_WHOLE.contains(&chars[start..end].iter().collect::<String>().as_str()) {
@@ -133,19 +149,46 @@ pub fn stem(token: &str) -> String {
     }
 }
 
-/// The stems one word stands for: one, or two when it begins with a bare و that may be
-/// "and" (وطوكيو) or part of the word (واشنطن, وزير) — the stem of each reading.
+/// The stems one word stands for, most likely first. A word has more than one reading
+/// when it is ambiguous:
+///
+/// - it begins with a bare و that may be "and" (وطوكيو) or part of the word (واشنطن, وزير);
+/// - it ends in ت before a possessive pronoun (ته، تها، تهم، تهما، تنا), which may be a
+///   ta marbuta that became ت when the pronoun was attached («مئذنته» is «مئذنة» + ه,
+///   «حكومتها» is «حكومة» + ها) or a ت of the word itself («بيته» is «بيت» + ه).
 #[must_use]
 pub fn stem_word(token: &str) -> Vec<String> {
-    let whole = stem(token);
-    let conjunction = token
-        .strip_prefix('و')
-        .filter(|rest| is_arabic_word(rest) && rest.chars().count() >= 3 && !rest.starts_with("ال"))
-        .map(stem);
-    match conjunction {
-        Some(rest) if rest != whole => vec![whole, rest],
-        _ => vec![whole],
+    let conjunction = token.strip_prefix('و').filter(|rest| {
+        is_arabic_word(rest) && rest.chars().count() >= 3 && !rest.starts_with("ال")
+    });
+    let mut readings: Vec<String> = Vec::with_capacity(2);
+    for word in std::iter::once(token).chain(conjunction) {
+        for stemmed in
+            std::iter::once(stem(word)).chain(ta_marbuta_restored(word).map(|w| stem(&w)))
+        {
+            if !readings.contains(&stemmed) {
+                readings.push(stemmed);
+            }
+        }
     }
+    readings
+}
+
+/// Possessive pronouns that turn a final ta marbuta into ت (normalized: ه for ة).
+const POSSESSIVES: [&str; 5] = ["هما", "هم", "ها", "نا", "ه"];
+
+/// `word` with its ت + possessive read as a ta marbuta (normalized to ه), when at least two
+/// letters precede the ت and the word is Arabic. Public for the fuzz checks: a stem of this
+/// reading may end in a ه the token does not have.
+#[must_use]
+pub fn ta_marbuta_restored(word: &str) -> Option<String> {
+    if !is_arabic_word(word) {
+        return None;
+    }
+    POSSESSIVES.iter().find_map(|pronoun| {
+        let base = word.strip_suffix(pronoun)?.strip_suffix('ت')?;
+        (base.chars().count() >= 2).then(|| format!("{base}ه"))
+    })
 }
 
 /// Tokenizes text with [`tokenize`] (so it is normalized first) and stems each word; a word
@@ -277,10 +320,50 @@ mod tests {
     }
 
     #[test]
-    fn stem_is_not_idempotent_by_design() {
-        let once = stem("الالعاب");
-        assert_eq!(once, "العاب");
-        assert_eq!(stem(&once), "عاب");
+    fn words_that_begin_with_alef_lam_share_a_stem_with_and_without_the_article() {
+        for (bare, definite) in [
+            ("ألعاب", "الألعاب"),
+            ("إلغاء", "الإلغاء"),
+            ("إلكترونية", "الإلكترونية"),
+            ("التزام", "والالتزام"),
+            ("ألماني", "للألمانية"),
+        ] {
+            assert_eq!(stem_of(bare), stem_of(definite), "{bare} / {definite}");
+        }
+        assert_eq!(
+            stem_of("ألبان"),
+            stem_of("لبن"),
+            "a plural that begins with alef-lam"
+        );
+        assert_eq!(stem_of("الألبان"), stem_of("لبن"));
+        assert_eq!(stem_of("الألم"), stem_of("ألم"), "two letters must remain");
+        assert_ne!(stem_of("الألعاب"), stem_of("العب"));
+    }
+
+    #[test]
+    fn a_ta_before_a_possessive_is_also_read_as_a_ta_marbuta() {
+        let readings = |word: &str| stem_word(&normalize(word));
+        for (owned, bare) in [
+            ("ومئذنته", "مئذنة"),
+            ("حكومتها", "الحكومة"),
+            ("سياستهم", "السياسة"),
+            ("دولتنا", "دولة"),
+            ("بيته", "بيت"),
+        ] {
+            let bare = stem_of(bare);
+            assert!(
+                readings(owned).contains(&bare),
+                "{owned}: {:?} lacks {bare}",
+                readings(owned)
+            );
+        }
+        assert_eq!(
+            readings("بيته")[0],
+            "بيت",
+            "the ت of the word is the first reading"
+        );
+        assert_eq!(readings("ستة").len(), 1, "too short to carry a pronoun");
+        assert_eq!(readings("بيت"), vec!["بيت"]);
     }
 
     #[test]
