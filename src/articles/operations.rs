@@ -36,6 +36,40 @@ use crate::{media, tags, text};
 /// The longest search a reader may type, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
 
+/// Numbered list pages up to this offset count as bounded (see [`is_bounded`]).
+const BOUNDED_OFFSET: i64 = 1_000;
+
+/// Whether a list page costs the same at any archive size, which lets it be read on the
+/// worker ([`crate::db::Store::read`]). It is when an index yields its rows in order and the
+/// page starts near the front: no search, the default order (newest first), published
+/// articles, at most a section and a date range as filters, and a cursor page or a numbered
+/// one no deeper than [`BOUNDED_OFFSET`]. A tag, an author, the featured and breaking flags,
+/// another status or another order may make the store sort or filter a share of the archive
+/// first, which at a million articles is a stall no worker should take.
+#[must_use]
+pub fn is_bounded(filters: &ArticleFilters, page: Page, by_cursor: bool) -> bool {
+    let ArticleFilters {
+        q,
+        section: _,
+        tag,
+        author,
+        status,
+        published_after: _,
+        published_before: _,
+        featured,
+        breaking,
+        sort,
+    } = filters;
+    q.is_none()
+        && tag.is_none()
+        && author.is_none()
+        && featured.is_none()
+        && breaking.is_none()
+        && matches!(status, None | Some(StatusFilter::Published))
+        && matches!(sort, None | Some(Sort::NewestFirst))
+        && (by_cursor || page.offset() < BOUNDED_OFFSET)
+}
+
 /// A page of a list of articles.
 #[derive(Debug)]
 pub struct ArticlePage {

@@ -27,9 +27,6 @@ use crate::links::encode_segment;
 use crate::search::Engine;
 use crate::slugs::Reference;
 
-/// Numbered list pages up to this offset are read on the worker (see [`Store::read`]).
-const BOUNDED_OFFSET: i64 = 1_000;
-
 /// Articles, newest first by default; with `q`, a search, best match first.
 ///
 /// Anonymous callers (and staff who do not ask for a `status`) see published articles whose
@@ -77,9 +74,7 @@ pub async fn list_articles(
     let filters = filters.into_inner();
     let viewer = caller.staff().cloned();
     let by_cursor = cursor.is_some();
-    // A search's cost grows with the archive, and so does an offset's; a cursor's page or
-    // an early numbered one costs the same at any size.
-    let bounded = filters.q.is_none() && (by_cursor || page.offset() < BOUNDED_OFFSET);
+    let bounded = operations::is_bounded(&filters, page, by_cursor);
     let list = move |c: &mut DbConnection| {
         let now = crate::time::now();
         operations::list(

@@ -250,3 +250,100 @@ async fn bounded_reads_run_on_the_worker_only_on_sqlite_with_a_connection_free()
     );
     assert!(ran_on().await.is_ok(), "the store serves on");
 }
+
+/// Which list pages `Store::read` may serve on the worker: only those an index yields in
+/// order near the front. A filter or order that may make the store sort or scan a share of
+/// the archive first, a search, or a deep numbered page goes to the blocking pool.
+#[test]
+fn only_list_pages_an_index_yields_in_order_from_the_front_count_as_bounded() {
+    use sahifa::articles::dto::{ArticleFilters, Sort, StatusFilter};
+    use sahifa::articles::operations::is_bounded;
+    use sahifa::http::pagination::Page;
+
+    let first = Page {
+        page: 1,
+        per_page: 20,
+    };
+    let deep = Page {
+        page: 51,
+        per_page: 20,
+    };
+    let bounded = |filters: ArticleFilters| is_bounded(&filters, first, false);
+
+    assert!(bounded(ArticleFilters::default()));
+    assert!(bounded(ArticleFilters {
+        section: Some("economy".into()),
+        status: Some(StatusFilter::Published),
+        sort: Some(Sort::NewestFirst),
+        ..ArticleFilters::default()
+    }));
+    assert!(
+        !is_bounded(&ArticleFilters::default(), deep, false),
+        "offset 1,000"
+    );
+    assert!(
+        is_bounded(&ArticleFilters::default(), deep, true),
+        "a cursor page"
+    );
+
+    for (what, filters) in [
+        (
+            "a search",
+            ArticleFilters {
+                q: Some("gold".into()),
+                ..ArticleFilters::default()
+            },
+        ),
+        (
+            "a tag",
+            ArticleFilters {
+                tag: Some("gold".into()),
+                ..ArticleFilters::default()
+            },
+        ),
+        (
+            "an author",
+            ArticleFilters {
+                author: Some(1),
+                ..ArticleFilters::default()
+            },
+        ),
+        (
+            "featured",
+            ArticleFilters {
+                featured: Some(false),
+                ..ArticleFilters::default()
+            },
+        ),
+        (
+            "breaking",
+            ArticleFilters {
+                breaking: Some(true),
+                ..ArticleFilters::default()
+            },
+        ),
+        (
+            "every status",
+            ArticleFilters {
+                status: Some(StatusFilter::Any),
+                ..ArticleFilters::default()
+            },
+        ),
+        (
+            "by title",
+            ArticleFilters {
+                sort: Some(Sort::Title),
+                ..ArticleFilters::default()
+            },
+        ),
+        (
+            "oldest first",
+            ArticleFilters {
+                sort: Some(Sort::OldestFirst),
+                ..ArticleFilters::default()
+            },
+        ),
+    ] {
+        assert!(!bounded(filters), "{what}");
+    }
+}
