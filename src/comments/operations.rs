@@ -185,10 +185,7 @@ pub fn moderate_many(
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    // In id order, so that two bulk moderations cannot each hold a row the other waits for.
-    for id in &ids {
-        crate::db::lock_row(c, crate::db::Locked::Comments, *id)?;
-    }
+    crate::db::lock_rows(c, crate::db::Locked::Comments, &ids)?;
     let rows = model::find_many(c, &ids)?;
     let missing: Vec<String> = ids
         .iter()

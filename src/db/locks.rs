@@ -26,16 +26,16 @@ pub enum Locked {
 }
 
 impl Locked {
-    fn sql(self) -> &'static str {
+    fn table(self) -> &'static str {
         match self {
-            Self::Articles => "SELECT id FROM articles WHERE id = $1 FOR UPDATE",
-            Self::Comments => "SELECT id FROM comments WHERE id = $1 FOR UPDATE",
-            Self::Media => "SELECT id FROM media WHERE id = $1 FOR UPDATE",
-            Self::Menus => "SELECT id FROM menus WHERE id = $1 FOR UPDATE",
-            Self::Pages => "SELECT id FROM pages WHERE id = $1 FOR UPDATE",
-            Self::Sections => "SELECT id FROM sections WHERE id = $1 FOR UPDATE",
-            Self::Users => "SELECT id FROM users WHERE id = $1 FOR UPDATE",
-            Self::WebhookEndpoints => "SELECT id FROM webhook_endpoints WHERE id = $1 FOR UPDATE",
+            Self::Articles => "articles",
+            Self::Comments => "comments",
+            Self::Media => "media",
+            Self::Menus => "menus",
+            Self::Pages => "pages",
+            Self::Sections => "sections",
+            Self::Users => "users",
+            Self::WebhookEndpoints => "webhook_endpoints",
         }
     }
 }
@@ -44,10 +44,22 @@ impl Locked {
 /// PostgreSQL). A caller that read the row before locking it reads it again when this is
 /// true. A missing row locks nothing and is no error: the read that follows finds nothing.
 pub fn lock_row(conn: &mut DbConnection, table: Locked, id: i64) -> QueryResult<bool> {
-    if let DbConnection::Postgres(_) = conn {
-        diesel::sql_query(table.sql())
-            .bind::<diesel::sql_types::BigInt, _>(id)
-            .execute(conn)?;
+    lock_rows(conn, table, &[id])
+}
+
+/// Locks the rows `ids` of `table` in one statement, in id order (so that two writes locking
+/// overlapping sets cannot each hold a row the other waits for), until the transaction ends.
+/// As [`lock_row`]: whether locks were taken; missing rows lock nothing.
+pub fn lock_rows(conn: &mut DbConnection, table: Locked, ids: &[i64]) -> QueryResult<bool> {
+    if let DbConnection::Postgres(pg) = conn {
+        // Rows are locked as the sorted scan returns them: in id order.
+        let sql = format!(
+            "SELECT id FROM {} WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+            table.table()
+        );
+        diesel::sql_query(sql)
+            .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(ids)
+            .execute(pg)?;
         return Ok(true);
     }
     Ok(false)

@@ -22,7 +22,7 @@ pub use connection::{
     Backend, ConnectError, ConnectionManager, DbConnection, MultiBackend, read_snapshot,
     write_transaction,
 };
-pub use locks::{Locked, lock_row};
+pub use locks::{Locked, lock_row, lock_rows};
 pub use migrations::{MigrateError, MigrationReport, migrate};
 
 use crate::config::DatabaseUrl;

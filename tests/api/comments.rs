@@ -684,6 +684,56 @@ async fn concurrent_moderations_without_if_match_all_succeed_and_keep_the_count_
 }
 
 #[actix_web::test]
+async fn concurrent_bulk_moderations_of_overlapping_comments_all_succeed() {
+    // Each bulk locks its comments in id order, whatever order its request lists them in, so
+    // two bulks sharing comments wait for each other instead of deadlocking (PostgreSQL).
+    let (app, article) = with_article().await;
+    let mut ids = Vec::new();
+    for n in 0..6 {
+        ids.push(approved(&app, &article, comment(&format!("c{n}"))).await);
+    }
+    let bulks: Vec<Value> = (0..12)
+        .map(|n| {
+            let mut some: Vec<i64> = ids.iter().copied().skip(n % 3).collect();
+            if n % 2 == 1 {
+                some.reverse();
+            }
+            json!({"ids": some, "status": if n % 4 == 0 { "spam" } else { "approved" }})
+        })
+        .collect();
+    let answers = futures_util::future::join_all(bulks.iter().map(|body| async {
+        app.send(
+            Method::POST,
+            "/api/v1/comments/bulk",
+            Some(&app.admin_token),
+            Some(body),
+        )
+        .await
+        .status()
+    }))
+    .await;
+    assert!(
+        answers.iter().all(|s| *s == StatusCode::OK),
+        "every bulk moderation succeeds: {answers:?}"
+    );
+    let mut approved_now = 0;
+    for id in &ids {
+        let one = json_of(
+            app.get_as(&format!("/api/v1/comments/{id}"), &app.admin_token)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        approved_now += i64::from(one["status"] == "approved");
+    }
+    assert_eq!(
+        count(&app, &article).await,
+        approved_now,
+        "the count is exact"
+    );
+}
+
+#[actix_web::test]
 async fn moderation_honours_if_match_and_public_lists_revalidate() {
     let (app, article) = with_article().await;
     let id = approved(&app, &article, comment("x")).await;
