@@ -113,10 +113,12 @@ pub fn stem(token: &str) -> String {
     // lost it as if it were the article.
     let mut chars = chars;
     let word: String = chars[start..end].iter().collect();
-    let whole: String = chars.iter().collect();
-    if let Some(singular) =
-        super::plurals::singular(&word).or_else(|| super::plurals::singular(&whole))
-    {
+    let singular = super::plurals::singular(&word).or_else(|| {
+        (start > 0)
+            .then(|| super::plurals::singular(token))
+            .flatten()
+    });
+    if let Some(singular) = singular {
         chars = singular.chars().collect();
         start = 0;
         end = chars.len();
@@ -182,13 +184,11 @@ const POSSESSIVES: [&str; 5] = ["هما", "هم", "ها", "نا", "ه"];
 /// reading may end in a ه the token does not have.
 #[must_use]
 pub fn ta_marbuta_restored(word: &str) -> Option<String> {
-    if !is_arabic_word(word) {
-        return None;
-    }
-    POSSESSIVES.iter().find_map(|pronoun| {
-        let base = word.strip_suffix(pronoun)?.strip_suffix('ت')?;
-        (base.chars().count() >= 2).then(|| format!("{base}ه"))
-    })
+    // Every word of every indexed body comes through here: the cheap suffix test first.
+    let base = POSSESSIVES
+        .iter()
+        .find_map(|pronoun| word.strip_suffix(pronoun)?.strip_suffix('ت'))?;
+    (base.chars().count() >= 2 && is_arabic_word(word)).then(|| format!("{base}ه"))
 }
 
 /// Tokenizes text with [`tokenize`] (so it is normalized first) and stems each word; a word
